@@ -1,0 +1,655 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""fastlex's core: the Ruby scanner and the Python types presenting its tokens.
+
+The work happens in C-level units included below, one concern each:
+``_budget.pxi`` (allocation accounting and the memory limit), ``_region.pxi``
+(token records), ``_pool.pxi`` (interned names), ``_lines.pxi`` (line starts),
+``_vec.pxi`` (small stacks), ``_scanner.pxi`` (the Ruby scanner, GIL released).
+This file is the thin layer on top: ``Lexer``, ``Tokens``, ``Token`` and the
+bulk ``Column`` buffers.
+"""
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Substring
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memchr, memcmp, memcpy, memset
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+
+include "_budget.pxi"
+include "_region.pxi"
+include "_pool.pxi"
+include "_lines.pxi"
+include "_vec.pxi"
+include "_scanner.pxi"
+
+from fastlex.errors import LexError, LexMemoryError
+from fastlex.kinds import Kind
+
+cdef tuple KIND_MEMBERS = (None,) + tuple(Kind)
+
+# The largest source whose offsets fit the 32-bit fields of a token record.
+MAX_SOURCE_BYTES = 0xFFFFFFFE
+
+ERROR_MESSAGES = {
+    ERR_INVALID_UTF8: "invalid UTF-8 byte sequence",
+    ERR_NUL: "NUL byte outside a literal",
+    ERR_LONE_CR: "carriage return not followed by a line feed",
+    ERR_UNEXPECTED: "unexpected character",
+    ERR_UNTERMINATED_STRING: "unterminated string meets end of file",
+    ERR_UNTERMINATED_REGEXP: "unterminated regexp meets end of file",
+    ERR_UNTERMINATED_HEREDOC: "unterminated heredoc: terminator not found",
+    ERR_UNTERMINATED_EMBDOC: "embedded document (=begin) meets end of file",
+    ERR_UNTERMINATED_LIST: "unterminated word or symbol list meets end of file",
+    ERR_UNTERMINATED_INTERP: "unterminated interpolation meets end of file",
+    ERR_UNTERMINATED_SYMBOL: "unterminated quoted symbol meets end of file",
+    ERR_UNTERMINATED_COMMAND: "unterminated command string meets end of file",
+    ERR_BOM: "byte order mark inside the source",
+    ERR_TOO_MANY_ERRORS: "too many errors; later ones are not reported",
+    ERR_BAD_HEREDOC: "malformed heredoc",
+}
+
+PHASE_NAMES = {
+    PHASE_REGION: "region (token records)",
+    PHASE_POOL: "constant pool",
+    PHASE_LINES: "newline list",
+    PHASE_STACK: "scanner stack",
+    PHASE_ERRORS: "error list",
+}
+
+# Kinds whose text is interned through the constant pool.
+cdef bint NAME_KIND[KIND_COUNT]
+memset(NAME_KIND, 0, sizeof(NAME_KIND))
+for _k in (K_IDENTIFIER, K_METHOD_NAME, K_CONSTANT, K_INSTANCE_VARIABLE, K_CLASS_VARIABLE,
+           K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NTH_REFERENCE, K_LABEL, K_SYMBOL):
+    NAME_KIND[_k] = True
+
+# How the source reached the core.
+cdef enum InputKind:
+    INPUT_BYTES = 0        # bytes: lexed in place; columns count bytes
+    INPUT_ASCII_STR = 1    # ASCII str: lexed from the str's own buffer; columns count code points (= bytes)
+    INPUT_UTF8_STR = 2     # other str: encoded to UTF-8 once; columns count code points
+
+
+cdef class Source:
+    """The text a Tokens object was lexed from, immutable and shared by its tokens.
+
+    ``data`` owns the bytes the core read (the str itself for ASCII text, the
+    UTF-8 encoding otherwise, the bytes object for bytes input).
+    """
+    cdef readonly object original
+    cdef object data
+    cdef const uint8_t* buf
+    cdef Py_ssize_t n
+    cdef int input_kind
+
+    cdef str text(self, Py_ssize_t a, Py_ssize_t b):
+        """The source text of bytes [a, b) as str."""
+        if self.input_kind == INPUT_ASCII_STR:
+            return PyUnicode_Substring(self.original, a, b)
+        if self.input_kind == INPUT_UTF8_STR:
+            return PyUnicode_DecodeUTF8(<const char*>self.buf + a, b - a, "surrogatepass")
+        return PyUnicode_DecodeUTF8(<const char*>self.buf + a, b - a, "surrogateescape")
+
+    cdef Py_ssize_t width(self, Py_ssize_t a, Py_ssize_t b) noexcept:
+        """Columns between offsets a and b on one line: bytes, or code points for str input."""
+        cdef Py_ssize_t k, w
+        if self.input_kind != INPUT_UTF8_STR:
+            return b - a
+        w = 0
+        for k in range(a, b):
+            if (self.buf[k] & 0xC0) != 0x80:
+                w += 1
+        return w
+
+    cdef str physical_lines(self, Py_ssize_t a, Py_ssize_t b):
+        """The whole lines holding bytes [a, b), newline included (tokenize's ``line``)."""
+        cdef Py_ssize_t lo = a
+        cdef Py_ssize_t hi = b
+        while lo > 0 and self.buf[lo - 1] != 10:
+            lo -= 1
+        if hi > lo and self.buf[hi - 1] == 10:
+            pass
+        else:
+            while hi < self.n and self.buf[hi] != 10:
+                hi += 1
+            if hi < self.n:
+                hi += 1
+        return self.text(lo, hi)
+
+
+cdef Source make_source(object src):
+    """A Source for str or bytes; TypeError for anything else, ValueError past MAX_SOURCE_BYTES."""
+    cdef Source s = Source.__new__(Source)
+    s.original = src
+    if type(src) is bytes or isinstance(src, bytes):
+        s.data = src
+        s.buf = <const uint8_t*>PyBytes_AS_STRING(src)
+        s.n = PyBytes_GET_SIZE(src)
+        s.input_kind = INPUT_BYTES
+    elif isinstance(src, str):
+        if PyUnicode_IS_ASCII(src):
+            s.data = src
+            s.buf = <const uint8_t*>PyUnicode_DATA(src)
+            s.n = PyUnicode_GET_LENGTH(src)
+            s.input_kind = INPUT_ASCII_STR
+        else:
+            s.data = (<str>src).encode("utf-8", "surrogatepass")
+            s.buf = <const uint8_t*>PyBytes_AS_STRING(s.data)
+            s.n = PyBytes_GET_SIZE(s.data)
+            s.input_kind = INPUT_UTF8_STR
+    else:
+        raise TypeError(
+            f"fastlex.tokenize() expects str or bytes (UTF-8 Ruby source), not {type(src).__name__}")
+    if s.n > MAX_SOURCE_BYTES:
+        raise ValueError(
+            f"fastlex: the source is {s.n} bytes, more than the limit of {MAX_SOURCE_BYTES} bytes "
+            f"(token offsets are 32-bit)")
+    return s
+
+
+cdef object parse_limit(object memory_limit):
+    """Validate a memory_limit argument: None or a positive int of bytes."""
+    if memory_limit is None:
+        return None
+    if isinstance(memory_limit, bool) or not isinstance(memory_limit, int):
+        raise TypeError(f"memory_limit must be an int number of bytes or None, not {type(memory_limit).__name__}")
+    if memory_limit <= 0:
+        raise ValueError(f"memory_limit must be positive, not {memory_limit}")
+    return memory_limit
+
+
+cdef class Lexer:
+    """A reusable Ruby lexer.
+
+    Memory: the Lexer owns its region (token records), constant pool, newline
+    list and scanner stacks. ``tokenize`` resets them without freeing, so a
+    batch of files allocates nothing once the first (largest) file has been
+    lexed. The Tokens returned by ``tokenize`` read the Lexer's memory and stay
+    valid until this Lexer's next ``tokenize`` call; after that they raise
+    RuntimeError (``fastlex.tokenize`` uses a fresh Lexer each time, so its
+    results never expire). A Lexer is not shared between threads: use one per
+    thread (``fastlex.tokenize_many`` does).
+    """
+    cdef Budget budget
+    cdef Region region
+    cdef Pool pool
+    cdef LineTable lines
+    cdef Vec frames
+    cdef Vec heredocs
+    cdef Vec errors
+    cdef Scanner scanner
+    cdef readonly object memory_limit
+    cdef readonly Py_ssize_t generation
+    cdef bint busy
+    cdef bint region_enabled
+
+    def __cinit__(self):
+        memset(&self.budget, 0, sizeof(Budget))
+        region_init(&self.region)
+        pool_init(&self.pool)
+        lines_init(&self.lines)
+        vec_init(&self.frames, sizeof(Frame), PHASE_STACK)
+        vec_init(&self.heredocs, sizeof(Heredoc), PHASE_STACK)
+        vec_init(&self.errors, sizeof(ErrorRecord), PHASE_ERRORS)
+        self.region_enabled = True
+
+    def __init__(self, memory_limit=None):
+        self.memory_limit = parse_limit(memory_limit)
+
+    def __dealloc__(self):
+        self.release()
+
+    cdef void release(self) noexcept:
+        """Free everything the Lexer holds (it stays usable: the next call allocates again)."""
+        region_free(&self.region, &self.budget)
+        pool_free(&self.pool, &self.budget)
+        lines_free(&self.lines, &self.budget)
+        vec_free(&self.frames, &self.budget)
+        vec_free(&self.heredocs, &self.budget)
+        vec_free(&self.errors, &self.budget)
+
+    @property
+    def bytes_reserved(self):
+        """Bytes the Lexer holds now (region, pool, newline list, stacks)."""
+        return self.budget.reserved
+
+    def tokenize(self, src, *, memory_limit=None):
+        """Tokens of the Ruby source ``src`` (str, or bytes of UTF-8).
+
+        Raises TypeError for other types, ValueError for sources past
+        ``MAX_SOURCE_BYTES``, and LexMemoryError (a MemoryError) when lexing
+        would hold more than ``memory_limit`` bytes (this call's limit, or the
+        Lexer's). Malformed Ruby never raises: see ``Tokens.errors``.
+        """
+        cdef Source source = make_source(src)
+        limit = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
+        if self.busy:
+            raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
+        self.busy = True
+        try:
+            return self._run(source, 0 if limit is None else limit)
+        finally:
+            self.busy = False
+
+    cdef Tokens _run(self, Source source, size_t limit):
+        """Lex source into this Lexer's memory and wrap the result."""
+        cdef int rc = 0
+        cdef Scanner* S = &self.scanner
+        self.generation += 1
+        budget_start_call(&self.budget, limit)
+        if limit != 0 and self.budget.reserved > limit:
+            self.release()           # memory kept from earlier, larger sources would not fit
+            budget_start_call(&self.budget, limit)
+        region_reset(&self.region)
+        S.src = source.buf
+        S.n = source.n
+        S.region = &self.region
+        S.pool = &self.pool
+        S.budget = &self.budget
+        S.frames = &self.frames
+        S.heredocs = &self.heredocs
+        S.errors = &self.errors
+        with nogil:
+            rc = region_prepare(&self.region, &self.budget, source.n)
+            if rc == 0:
+                rc = pool_prepare(&self.pool, &self.budget, source.buf, source.n)
+            if rc == 0:
+                rc = scan_source(S)
+            if rc == 0:
+                rc = lines_build(&self.lines, &self.budget, source.buf, source.n)
+        if rc != 0 or self.budget.failed_phase != PHASE_NONE:
+            self.raise_memory_error()
+        return Tokens._create(self, source)
+
+    cdef void raise_memory_error(self) except *:
+        """Turn the budget's failure record into LexMemoryError, leaving the Lexer reusable."""
+        phase = PHASE_NAMES.get(self.budget.failed_phase, "scanner")
+        used = self.budget.reserved
+        request = self.budget.failed_request
+        limit = self.budget.limit
+        region_reset(&self.region)
+        self.generation += 1
+        if limit:
+            msg = (f"fastlex: memory limit exceeded in the {phase}: {used} bytes in use, "
+                   f"{request} more requested, limit {limit} bytes")
+        else:
+            msg = f"fastlex: out of memory in the {phase}: {used} bytes in use, {request} more requested"
+        raise LexMemoryError(msg, phase=phase, used=used, requested=request, limit=limit or None)
+
+
+cdef class Tokens:
+    """The tokens of one source, in source order: a read-only sequence of Token.
+
+    Token objects are created on access. ``kinds``, ``starts`` and ``ends``
+    give the same data as buffers without creating any. Memory: the records
+    live in the Lexer's region; this object keeps the Lexer alive and is valid
+    until the Lexer's next ``tokenize`` call.
+    """
+    cdef Lexer lexer
+    cdef Py_ssize_t generation
+    cdef readonly Source source
+    cdef readonly Py_ssize_t count
+    cdef list names             # per pool slot: the interned str, or None until first use
+    cdef readonly list errors
+    cdef readonly dict stats
+
+    @staticmethod
+    cdef Tokens _create(Lexer lexer, Source source):
+        cdef Tokens t = Tokens.__new__(Tokens)
+        t.lexer = lexer
+        t.generation = lexer.generation
+        t.source = source
+        t.count = lexer.region.count
+        t.names = [None] * lexer.pool.capacity
+        t.errors = t._build_errors()
+        t.stats = t._build_stats()
+        return t
+
+    cdef inline void check(self) except *:
+        """Raise if the Lexer has lexed another source since this one."""
+        if self.generation != self.lexer.generation:
+            raise RuntimeError(
+                "these Tokens came from a fastlex.Lexer that has since lexed another source; "
+                "keep results by lexing with fastlex.tokenize() or copying what you need first")
+
+    cdef list _build_errors(self):
+        cdef Py_ssize_t i
+        cdef ErrorRecord* e
+        cdef list out = []
+        for i in range(self.lexer.errors.count):
+            e = <ErrorRecord*>vec_at(&self.lexer.errors, i)
+            line, col = self.line_col(e.offset)
+            out.append(LexError(e.offset, line, col, ERROR_MESSAGES.get(e.code, "error")))
+        return out
+
+    cdef dict _build_stats(self):
+        cdef Lexer lx = self.lexer
+        return {
+            "source_bytes": self.source.n,
+            "tokens": self.count,
+            "mallocs": lx.budget.mallocs,
+            "bytes_reserved": lx.budget.reserved,
+            "peak_bytes": lx.budget.peak,
+            "region": {
+                "mallocs": lx.region.chunk_mallocs,
+                "chunks": region_chunks_used(&lx.region),
+                "chunks_held": lx.region.nchunks,
+                "bytes_reserved": region_bytes_reserved(&lx.region),
+                "bytes_used": lx.region.count * sizeof(TokenRecord),
+                "record_bytes": sizeof(TokenRecord),
+            },
+            "pool": {
+                "names": lx.pool.count,
+                "capacity": lx.pool.capacity,
+                "resizes": lx.pool.resizes,
+                "probes": lx.pool.probes,
+                "max_probe": lx.pool.max_probe,
+                "bytes_reserved": lx.pool.capacity * sizeof(PoolEntry),
+            },
+            "lines": {
+                "count": lx.lines.count,
+                "capacity": lx.lines.capacity,
+                "reallocs": lx.lines.reallocs,
+                "bytes_reserved": lx.lines.capacity * sizeof(uint32_t),
+            },
+        }
+
+    cdef tuple line_col(self, Py_ssize_t offset):
+        """(line from 1, column from 0) of a byte offset."""
+        cdef LineTable* lines = &self.lexer.lines
+        cdef Py_ssize_t li = lines_find(lines, <uint32_t>offset)
+        return (li + 1, self.source.width(lines.starts[li], offset))
+
+    def __len__(self):
+        return self.count
+
+    cdef Token make_token(self, Py_ssize_t index, Py_ssize_t* line_hint):
+        """The Token for record index; line_hint carries the line index between sequential calls."""
+        cdef TokenRecord* rec = region_at(&self.lexer.region, index)
+        cdef Token tok = Token.__new__(Token)
+        cdef LineTable* lines = &self.lexer.lines
+        cdef Py_ssize_t li = line_hint[0]
+        cdef Source src = self.source
+        cdef int64_t slot
+        cdef uint32_t last
+        tok.source = src
+        tok.kind = rec.kind
+        tok.start_offset = rec.start
+        tok.end_offset = rec.end
+        # Lines only move forward in source order: step from the hint, else search.
+        if li < 0 or li >= lines.count or lines.starts[li] > rec.start:
+            li = lines_find(lines, rec.start)
+        while li + 1 < lines.count and lines.starts[li + 1] <= rec.start:
+            li += 1
+        tok.start_line = li + 1
+        tok.start_col = src.width(lines.starts[li], rec.start)
+        # The end is the position just past the last byte, on the last byte's line.
+        last = rec.end - 1 if rec.end > rec.start else rec.start
+        while li + 1 < lines.count and lines.starts[li + 1] <= last:
+            li += 1
+        tok.end_line = li + 1
+        tok.end_col = src.width(lines.starts[li], rec.end)
+        line_hint[0] = tok.start_line - 1
+        if NAME_KIND[rec.kind]:
+            slot = pool_lookup(&self.lexer.pool, src.buf + rec.start, rec.end - rec.start)
+            if slot >= 0:
+                name = self.names[slot]
+                if name is None:
+                    name = src.text(rec.start, rec.end)
+                    self.names[slot] = name
+                tok._string = name
+        return tok
+
+    def __getitem__(self, index):
+        cdef Py_ssize_t i, hint = -1
+        self.check()
+        if isinstance(index, slice):
+            return [self[j] for j in range(*index.indices(self.count))]
+        i = index
+        if i < 0:
+            i += self.count
+        if i < 0 or i >= self.count:
+            raise IndexError("token index out of range")
+        return self.make_token(i, &hint)
+
+    def __iter__(self):
+        self.check()
+        return TokenIterator._create(self)
+
+    def __repr__(self):
+        return f"<fastlex.Tokens: {self.count} tokens, {len(self.errors)} errors, {self.source.n} bytes>"
+
+    @property
+    def kinds(self):
+        """Token kinds as a buffer of uint16 (format 'H'), one per token: memoryview(tokens.kinds)."""
+        self.check()
+        return Column._create(self, 8, 2, b"H")
+
+    @property
+    def starts(self):
+        """Token start byte offsets into the UTF-8 source, as a buffer of uint32 (format 'I')."""
+        self.check()
+        return Column._create(self, 0, 4, b"I")
+
+    @property
+    def ends(self):
+        """Token end byte offsets (exclusive) into the UTF-8 source, as a buffer of uint32 (format 'I')."""
+        self.check()
+        return Column._create(self, 4, 4, b"I")
+
+    @property
+    def line_starts(self):
+        """Byte offset of the start of each line, as a list."""
+        self.check()
+        return [self.lexer.lines.starts[i] for i in range(self.lexer.lines.count)]
+
+    def text(self, Py_ssize_t index):
+        """The source text of token ``index`` (same as ``tokens[index].string``, without the Token)."""
+        self.check()
+        if index < 0:
+            index += self.count
+        if index < 0 or index >= self.count:
+            raise IndexError("token index out of range")
+        cdef TokenRecord* rec = region_at(&self.lexer.region, index)
+        return self.source.text(rec.start, rec.end)
+
+    def position(self, Py_ssize_t offset):
+        """(line, column) of a byte offset into the UTF-8 source."""
+        self.check()
+        if offset < 0 or offset > self.source.n:
+            raise IndexError("offset outside the source")
+        return self.line_col(offset)
+
+
+cdef class TokenIterator:
+    """Iterates over Tokens, creating each Token as it goes."""
+    cdef Tokens tokens
+    cdef Py_ssize_t index
+    cdef Py_ssize_t line_hint
+    cdef int chunk
+    cdef uint32_t in_chunk
+
+    @staticmethod
+    cdef TokenIterator _create(Tokens tokens):
+        cdef TokenIterator it = TokenIterator.__new__(TokenIterator)
+        it.tokens = tokens
+        it.index = 0
+        it.line_hint = 0
+        return it
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.index >= self.tokens.count:
+            raise StopIteration
+        self.tokens.check()
+        tok = self.tokens.make_token(self.index, &self.line_hint)
+        self.index += 1
+        return tok
+
+
+cdef class Token:
+    """One token, shaped like ``tokenize.TokenInfo``: (type, string, start, end, line).
+
+    ``type`` is a ``fastlex.kinds.Kind``; ``start``/``end`` are (line, column)
+    with lines from 1 and columns from 0, counted in code points for str input
+    and in bytes for bytes input; ``line`` is the physical line(s) holding the
+    token, built when asked for. The Token keeps its Source alive and stays
+    valid whatever happens to the Lexer afterwards.
+    """
+    cdef Source source
+    cdef object _string
+    cdef readonly uint32_t start_offset
+    cdef readonly uint32_t end_offset
+    cdef uint16_t kind
+    cdef Py_ssize_t start_line, start_col, end_line, end_col
+
+    @property
+    def type(self):
+        """The token's Kind."""
+        return KIND_MEMBERS[self.kind]
+
+    @property
+    def exact_type(self):
+        """Same as ``type`` (tokenize.TokenInfo has both)."""
+        return KIND_MEMBERS[self.kind]
+
+    @property
+    def string(self):
+        """The token's text (names are interned: equal names are the same str object)."""
+        if self._string is None:
+            self._string = self.source.text(self.start_offset, self.end_offset)
+        return self._string
+
+    @property
+    def start(self):
+        """(line, column) of the first character."""
+        return (self.start_line, self.start_col)
+
+    @property
+    def end(self):
+        """(line, column) just past the last character."""
+        return (self.end_line, self.end_col)
+
+    @property
+    def line(self):
+        """The physical line(s) the token is on, newline included."""
+        return self.source.physical_lines(self.start_offset, self.end_offset)
+
+    def _astuple(self):
+        return (self.type, self.string, self.start, self.end, self.line)
+
+    def __iter__(self):
+        return iter(self._astuple())
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return self._astuple()[i]
+
+    def __eq__(self, other):
+        if isinstance(other, Token):
+            return (self.kind == (<Token>other).kind and self.start_offset == (<Token>other).start_offset
+                    and self.end_offset == (<Token>other).end_offset and self.string == (<Token>other).string)
+        if isinstance(other, tuple):
+            return self._astuple() == other
+        return NotImplemented
+
+    def __hash__(self):
+        return hash((self.kind, self.start_offset, self.end_offset, self.string))
+
+    def __repr__(self):
+        return (f"Token(type={self.type.name}, string={self.string!r}, start={self.start!r}, "
+                f"end={self.end!r}, line={self.line!r})")
+
+
+cdef class Column:
+    """A bulk column of a Tokens object (kinds, starts or ends) exported as a buffer.
+
+    When all records sit in one region chunk (the usual case: the first chunk
+    is sized for the whole file) the buffer is a strided view straight into
+    the records, no copy. Otherwise the column is gathered once into a
+    contiguous block owned by this object. Memory: the view keeps the Lexer
+    alive; its contents follow the Lexer's next tokenize call.
+    """
+    cdef Lexer lexer
+    cdef char* base
+    cdef char* owned
+    cdef Py_ssize_t count
+    cdef Py_ssize_t stride
+    cdef Py_ssize_t itemsize
+    cdef bytes fmt
+    cdef Py_ssize_t shape[1]
+    cdef Py_ssize_t strides[1]
+    cdef readonly bint zero_copy
+
+    @staticmethod
+    cdef Column _create(Tokens tokens, Py_ssize_t field_offset, Py_ssize_t itemsize, bytes fmt):
+        cdef Column c = Column.__new__(Column)
+        cdef Region* r = &tokens.lexer.region
+        cdef Py_ssize_t i, k, j
+        c.lexer = tokens.lexer
+        c.count = tokens.count
+        c.itemsize = itemsize
+        c.fmt = fmt
+        if region_chunks_used(r) <= 1:
+            c.base = (<char*>r.chunks[0] + field_offset) if r.nchunks else NULL
+            c.stride = sizeof(TokenRecord)
+            c.zero_copy = True
+        else:
+            c.owned = <char*>PyMem_Malloc(max(c.count, 1) * itemsize)
+            if c.owned == NULL:
+                raise MemoryError()
+            k = 0
+            for i in range(region_chunks_used(r)):
+                for j in range(r.used[i]):
+                    memcpy(c.owned + k * itemsize, <char*>&r.chunks[i][j] + field_offset, itemsize)
+                    k += 1
+            c.base = c.owned
+            c.stride = itemsize
+            c.zero_copy = False
+        c.shape[0] = c.count
+        c.strides[0] = c.stride
+        return c
+
+    def __dealloc__(self):
+        if self.owned != NULL:
+            PyMem_Free(self.owned)
+
+    def __len__(self):
+        return self.count
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        if self.stride != self.itemsize and not (flags & PyBUF_STRIDES) == PyBUF_STRIDES:
+            raise BufferError("this column is strided (a view into 12-byte token records): request strides, "
+                              "e.g. memoryview(column), or copy it with list()/bytes()")
+        view.buf = self.base
+        view.obj = self
+        view.len = self.count * self.itemsize
+        view.readonly = 1
+        view.itemsize = self.itemsize
+        if flags & PyBUF_FORMAT:
+            view.format = <char*>self.fmt
+        else:
+            view.format = NULL
+        view.ndim = 1
+        view.shape = self.shape
+        view.strides = self.strides
+        view.suboffsets = NULL
+        view.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* view):
+        pass
+
+    def tolist(self):
+        """The column's values as a list of ints."""
+        return memoryview(self).tolist()

@@ -1,0 +1,147 @@
+# The constant pool: one entry per distinct name in the source.
+#
+# Open addressing with linear probing over a power-of-two table of entries.
+# An entry does not copy its name: it records where the name's first
+# occurrence lies in the source buffer (which the Tokens object keeps alive),
+# so interning a name costs no allocation at all. The table starts at a
+# capacity estimated from the source length (POOL_BYTES_PER_NAME) and doubles
+# when the load passes POOL_MAX_LOAD_NUM / POOL_MAX_LOAD_DEN; both figures were
+# chosen by measurement on Ruby's standard library (README, design).
+# The Python layer keeps one str per entry, created on first use.
+# Who owns memory: the Pool struct owns its table; pool_free releases it.
+
+cdef enum:
+    POOL_MIN_CAPACITY = 64
+    POOL_BYTES_PER_NAME = 64          # source bytes per distinct name estimate
+    POOL_MAX_LOAD_NUM = 1             # grow when count > capacity * 1/2
+    POOL_MAX_LOAD_DEN = 2
+    POOL_FLAG_LOCAL = 1               # the name was assigned as a local variable
+
+cdef struct PoolEntry:
+    uint32_t hash         # full hash of the name; 0 marks an empty slot
+    uint32_t start        # offset of the name's first occurrence in the source
+    uint32_t length       # bytes in the name
+    uint32_t flags        # POOL_FLAG_*
+
+cdef struct Pool:
+    PoolEntry* slots
+    uint32_t capacity     # power of two, or 0 before the first use
+    uint32_t count        # entries in use
+    uint32_t resizes      # table growths during this call
+    uint64_t probes       # slots inspected beyond the first, during this call
+    uint32_t max_probe    # longest probe sequence during this call
+    const uint8_t* base   # the source the entries point into
+
+
+cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n) noexcept nogil:
+    """FNV-1a over the name's bytes, never 0 (0 marks empty slots)."""
+    cdef uint32_t h = 2166136261u
+    cdef uint32_t i
+    for i in range(n):
+        h = (h ^ p[i]) * 16777619u
+    return h if h != 0 else 1
+
+
+cdef inline void pool_init(Pool* pool) noexcept nogil:
+    """An empty pool with no table."""
+    memset(pool, 0, sizeof(Pool))
+
+
+cdef int pool_prepare(Pool* pool, Budget* b, const uint8_t* base, Py_ssize_t source_len) noexcept nogil:
+    """Start a new source: empty the table (kept if big enough) sized for source_len; 0 or -1."""
+    cdef size_t want = POOL_MIN_CAPACITY
+    cdef size_t need = <size_t>(source_len // POOL_BYTES_PER_NAME) * POOL_MAX_LOAD_DEN // POOL_MAX_LOAD_NUM
+    while want < need and want < (1u << 30):
+        want <<= 1
+    pool.base = base
+    pool.count = 0
+    pool.resizes = 0
+    pool.probes = 0
+    pool.max_probe = 0
+    if pool.capacity < want:
+        budget_free(b, pool.slots, <size_t>pool.capacity * sizeof(PoolEntry))
+        pool.slots = NULL
+        pool.capacity = 0
+        pool.slots = <PoolEntry*>budget_alloc(b, want * sizeof(PoolEntry), PHASE_POOL)
+        if pool.slots == NULL:
+            return -1
+        pool.capacity = <uint32_t>want
+    memset(pool.slots, 0, <size_t>pool.capacity * sizeof(PoolEntry))
+    return 0
+
+
+cdef int pool_grow(Pool* pool, Budget* b) noexcept nogil:
+    """Double the table and re-place every entry; 0 or -1 (table unchanged)."""
+    cdef uint32_t newcap = pool.capacity * 2
+    cdef PoolEntry* fresh = <PoolEntry*>budget_alloc(b, <size_t>newcap * sizeof(PoolEntry), PHASE_POOL)
+    if fresh == NULL:
+        return -1
+    memset(fresh, 0, <size_t>newcap * sizeof(PoolEntry))
+    cdef uint32_t mask = newcap - 1
+    cdef uint32_t i, j
+    for i in range(pool.capacity):
+        if pool.slots[i].hash != 0:
+            j = pool.slots[i].hash & mask
+            while fresh[j].hash != 0:
+                j = (j + 1) & mask
+            fresh[j] = pool.slots[i]
+    budget_free(b, pool.slots, <size_t>pool.capacity * sizeof(PoolEntry))
+    pool.slots = fresh
+    pool.capacity = newcap
+    pool.resizes += 1
+    return 0
+
+
+cdef inline int64_t pool_find_slot(Pool* pool, const uint8_t* p, uint32_t n, uint32_t h) noexcept nogil:
+    """Slot holding the name, or the empty slot where it would go (never -1 while load < 1)."""
+    cdef uint32_t mask = pool.capacity - 1
+    cdef uint32_t j = h & mask
+    cdef uint32_t probe = 0
+    cdef PoolEntry* e
+    while True:
+        e = &pool.slots[j]
+        if e.hash == 0:
+            break
+        if e.hash == h and e.length == n and memcmp(pool.base + e.start, p, n) == 0:
+            break
+        j = (j + 1) & mask
+        probe += 1
+    pool.probes += probe
+    if probe > pool.max_probe:
+        pool.max_probe = probe
+    return j
+
+
+cdef inline int64_t pool_intern(Pool* pool, Budget* b, uint32_t start, uint32_t n) noexcept nogil:
+    """Slot of the name at base[start:start+n], inserting it if new; -1 if the limit refused growth."""
+    cdef const uint8_t* p = pool.base + start
+    cdef uint32_t h = pool_hash(p, n)
+    cdef int64_t j = pool_find_slot(pool, p, n, h)
+    cdef PoolEntry* e = &pool.slots[j]
+    if e.hash != 0:
+        return j
+    if (<uint64_t>pool.count + 1) * POOL_MAX_LOAD_DEN > <uint64_t>pool.capacity * POOL_MAX_LOAD_NUM:
+        if pool_grow(pool, b) < 0:
+            return -1
+        j = pool_find_slot(pool, p, n, h)
+        e = &pool.slots[j]
+    e.hash = h
+    e.start = start
+    e.length = n
+    e.flags = 0
+    pool.count += 1
+    return j
+
+
+cdef inline int64_t pool_lookup(Pool* pool, const uint8_t* p, uint32_t n) noexcept nogil:
+    """Slot of an existing name, or -1 if the pool does not hold it."""
+    if pool.capacity == 0:
+        return -1
+    cdef int64_t j = pool_find_slot(pool, p, n, pool_hash(p, n))
+    return j if pool.slots[j].hash != 0 else -1
+
+
+cdef void pool_free(Pool* pool, Budget* b) noexcept nogil:
+    """Release the table; the pool is empty afterwards."""
+    budget_free(b, pool.slots, <size_t>pool.capacity * sizeof(PoolEntry))
+    pool_init(pool)

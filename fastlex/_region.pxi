@@ -1,0 +1,150 @@
+# The token region: a chunked arena of compact token records.
+#
+# Records are 12 bytes (start, end, kind, flags). The first chunk is sized from
+# the source length (REGION_BYTES_PER_TOKEN, calibrated on Ruby's standard
+# library); each further chunk doubles the previous one up to REGION_CHUNK_MAX
+# records. Chunks never move once written, so a record's address is stable for
+# the region's life. region_reset keeps every chunk for the next source, so a
+# reused Lexer allocates nothing once its chunks are big enough.
+# Who owns memory: the Region struct owns its chunks; region_free releases them.
+
+
+cdef enum:
+    REGION_MAX_CHUNKS = 48
+    REGION_CHUNK_MIN = 256                # records in the smallest chunk
+    REGION_CHUNK_MAX = 1 << 24            # records in the largest chunk (192 MiB)
+    REGION_BYTES_PER_TOKEN = 5            # source bytes per token estimate (see README, design)
+
+cdef packed struct TokenRecord:
+    uint32_t start      # byte offset of the first byte
+    uint32_t end        # byte offset one past the last byte
+    uint16_t kind       # a TokenKind
+    uint16_t flags      # reserved for the scanner (0 today)
+
+cdef struct Region:
+    TokenRecord* chunks[REGION_MAX_CHUNKS]
+    uint32_t caps[REGION_MAX_CHUNKS]      # records each chunk can hold
+    uint32_t used[REGION_MAX_CHUNKS]      # records written in each chunk
+    int nchunks                           # chunks allocated (kept across resets)
+    int current                           # chunk being written
+    Py_ssize_t count                      # records written since the last reset
+    size_t chunk_mallocs                  # chunks allocated during this call
+
+
+cdef inline void region_init(Region* r) noexcept nogil:
+    """An empty region: no chunks, nothing written."""
+    memset(r, 0, sizeof(Region))
+
+
+cdef inline void region_reset(Region* r) noexcept nogil:
+    """Forget all records but keep the chunks for reuse."""
+    cdef int i
+    for i in range(r.nchunks):
+        r.used[i] = 0
+    r.current = 0
+    r.count = 0
+    r.chunk_mallocs = 0
+
+
+cdef inline size_t region_estimate(Py_ssize_t source_len) noexcept nogil:
+    """Records for the first chunk of a source of source_len bytes."""
+    cdef size_t n = <size_t>(source_len // REGION_BYTES_PER_TOKEN) + 16
+    if n < REGION_CHUNK_MIN:
+        n = REGION_CHUNK_MIN
+    if n > REGION_CHUNK_MAX:
+        n = REGION_CHUNK_MAX
+    return n
+
+
+cdef int region_add_chunk(Region* r, Budget* b, size_t want) noexcept nogil:
+    """Allocate one more chunk of about want records (bounded); 0, or -1 with the failure in b."""
+    if r.nchunks >= REGION_MAX_CHUNKS:
+        budget_allows(b, <size_t>-1 // 2, PHASE_REGION)
+        if b.failed_phase == PHASE_NONE:
+            b.failed_phase = PHASE_REGION
+        return -1
+    if want < REGION_CHUNK_MIN:
+        want = REGION_CHUNK_MIN
+    if want > REGION_CHUNK_MAX:
+        want = REGION_CHUNK_MAX
+    cdef TokenRecord* p = <TokenRecord*>budget_alloc(b, want * sizeof(TokenRecord), PHASE_REGION)
+    if p == NULL:
+        return -1
+    r.chunks[r.nchunks] = p
+    r.caps[r.nchunks] = <uint32_t>want
+    r.used[r.nchunks] = 0
+    r.nchunks += 1
+    r.chunk_mallocs += 1
+    return 0
+
+
+cdef inline int region_prepare(Region* r, Budget* b, Py_ssize_t source_len) noexcept nogil:
+    """Make sure a first chunk exists (sized for source_len); 0 or -1."""
+    if r.nchunks == 0:
+        return region_add_chunk(r, b, region_estimate(source_len))
+    return 0
+
+
+cdef int region_next_chunk(Region* r, Budget* b) noexcept nogil:
+    """Move writing to the next chunk, allocating it (twice the last) if needed; 0 or -1."""
+    if r.current + 1 < r.nchunks:
+        r.current += 1
+        r.used[r.current] = 0
+        return 0
+    if region_add_chunk(r, b, <size_t>r.caps[r.nchunks - 1] * 2) < 0:
+        return -1
+    r.current = r.nchunks - 1
+    return 0
+
+
+cdef inline int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
+    """Append one record; 0, or -1 if the limit refused a new chunk."""
+    cdef int c = r.current
+    if r.used[c] >= r.caps[c]:
+        if region_next_chunk(r, b) < 0:
+            return -1
+        c = r.current
+    cdef TokenRecord* rec = &r.chunks[c][r.used[c]]
+    rec.start = start
+    rec.end = end
+    rec.kind = <uint16_t>kind
+    rec.flags = 0
+    r.used[c] += 1
+    r.count += 1
+    return 0
+
+
+cdef inline TokenRecord* region_last(Region* r) noexcept nogil:
+    """The most recently written record (the region must not be empty)."""
+    return &r.chunks[r.current][r.used[r.current] - 1]
+
+
+cdef inline TokenRecord* region_at(Region* r, Py_ssize_t i) noexcept nogil:
+    """Record i (0 <= i < count) in write order."""
+    cdef int c = 0
+    while i >= r.used[c]:
+        i -= r.used[c]
+        c += 1
+    return &r.chunks[c][i]
+
+
+cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
+    """Bytes held by all chunks."""
+    cdef size_t total = 0
+    cdef int i
+    for i in range(r.nchunks):
+        total += <size_t>r.caps[i] * sizeof(TokenRecord)
+    return total
+
+
+cdef inline int region_chunks_used(Region* r) noexcept nogil:
+    """Chunks holding at least one record of the current source."""
+    return r.current + 1 if r.count > 0 else 0
+
+
+cdef void region_free(Region* r, Budget* b) noexcept nogil:
+    """Release every chunk; the region is empty afterwards."""
+    cdef int i
+    for i in range(r.nchunks):
+        budget_free(b, r.chunks[i], <size_t>r.caps[i] * sizeof(TokenRecord))
+    region_init(r)

@@ -1,0 +1,1431 @@
+# The Ruby scanner: a cursor over the source bytes that decides token kinds
+# and lengths and appends records to the region. No Python objects, no GIL.
+#
+# Ruby cannot be tokenized without some parser state: whether a value is
+# expected decides regexp vs division, unary vs binary operators, heredoc vs
+# shift, symbol vs colon, hash vs block. The scanner keeps the small state
+# Ruby's own lexer keeps (lex_state, space before the token, known local
+# variables, pending ternaries) plus a stack of open literals and brackets.
+# Every loop reads a byte only after checking pos < n, so no path reads past
+# the end of the buffer.
+
+cdef enum LexState:
+    ST_BEG = 0       # a value is expected (start of an expression)
+    ST_MID = 1       # after return/break/next/rescue: a value may follow
+    ST_END = 2       # a value just ended (literal, local variable, closing bracket)
+    ST_ARG = 3       # after a method name that may take arguments without parentheses
+    ST_FNAME = 4     # a method name is expected (after def, alias, undef)
+    ST_CLASS = 5     # after class: like BEG but << is an operator (class << self)
+    ST_DOT = 6       # after . &. :: : a method name follows
+    ST_ENDFN = 7     # after a def's method name or ->: parameters may follow
+
+include "_tables.pxi"
+
+# Frames on the literal/bracket stack.
+cdef enum FrameMode:
+    FR_TOP = 0        # the file's top level
+    FR_PAREN = 1      # ( ... )
+    FR_BRACKET = 2    # [ ... ]
+    FR_BRACE = 3      # { ... } hash, block or lambda body
+    FR_INTERP = 4     # #{ ... } inside a literal
+    FR_STRING = 5     # a quoted literal (string, symbol, regexp, command, word list)
+    FR_HEREDOC = 6    # a heredoc body
+
+cdef enum FrameFlag:
+    FF_INTERP = 1         # #{} #@ #$ interpolate
+    FF_ESCAPES = 2        # escape sequences are tokens of their own
+    FF_WORDS = 4          # a word list: white space separates STRING_CONTENT tokens
+    FF_REGEXP = 8         # ends with REGEXP_END and flags
+    FF_LABEL = 16         # "str": may end as a label
+    FF_DEF_PARAMS = 32    # ( ... ) of a def or lambda: names inside are locals
+    FF_SQUIGGLY = 64      # heredoc <<~ or <<-: the terminator may be indented
+
+cdef struct Frame:
+    uint8_t mode
+    uint8_t flags
+    uint8_t open          # opening delimiter of a paired literal, 0 otherwise
+    uint8_t close         # closing delimiter
+    uint32_t depth        # nesting of paired delimiters inside a literal
+    uint32_t ternary      # ? awaiting its : at this bracket level
+    uint32_t start        # offset of the literal's opening token (for errors)
+    uint32_t heredoc      # index of the heredoc in the pending list (FR_HEREDOC)
+
+cdef struct Heredoc:
+    uint32_t id_start     # the terminator identifier (without quotes)
+    uint32_t id_len
+    uint32_t start        # offset of the <<ID token
+    uint8_t flags         # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY
+
+cdef struct ErrorRecord:
+    uint32_t offset
+    uint32_t code         # an ErrorCode
+
+cdef enum ErrorCode:
+    ERR_INVALID_UTF8 = 1
+    ERR_NUL = 2
+    ERR_LONE_CR = 3
+    ERR_UNEXPECTED = 4
+    ERR_UNTERMINATED_STRING = 5
+    ERR_UNTERMINATED_REGEXP = 6
+    ERR_UNTERMINATED_HEREDOC = 7
+    ERR_UNTERMINATED_EMBDOC = 8
+    ERR_UNTERMINATED_LIST = 9
+    ERR_UNTERMINATED_INTERP = 10
+    ERR_UNTERMINATED_SYMBOL = 11
+    ERR_UNTERMINATED_COMMAND = 12
+    ERR_BOM = 13
+    ERR_TOO_MANY_ERRORS = 14
+    ERR_BAD_HEREDOC = 15
+
+cdef enum:
+    MAX_ERRORS = 10000
+
+# Byte classes.
+cdef enum CharClass:
+    CC_IDENT = 1        # may continue an identifier: letters, digits, _, bytes >= 0x80
+    CC_IDSTART = 2      # may start an identifier: letters, _, bytes >= 0x80
+    CC_DIGIT = 4
+    CC_UPPER = 8
+    CC_SPACE = 16       # space, \t, \v, \f, \r (not \n)
+    CC_HEX = 32
+    CC_PUNCT_DELIM = 64 # may delimit a %-literal
+
+cdef uint8_t CHAR_CLASS[256]
+
+
+cdef void char_class_init() noexcept nogil:
+    """Fill CHAR_CLASS (called once at import)."""
+    cdef int c
+    for c in range(256):
+        CHAR_CLASS[c] = 0
+        if (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or c == 95 or c >= 128:
+            CHAR_CLASS[c] |= CC_IDENT | CC_IDSTART
+        if c >= 48 and c <= 57:
+            CHAR_CLASS[c] |= CC_IDENT | CC_DIGIT | CC_HEX
+        if c >= 65 and c <= 90:
+            CHAR_CLASS[c] |= CC_UPPER
+        if (c >= 97 and c <= 102) or (c >= 65 and c <= 70):
+            CHAR_CLASS[c] |= CC_HEX
+        if c == 32 or c == 9 or c == 11 or c == 12 or c == 13:
+            CHAR_CLASS[c] |= CC_SPACE
+        if c > 32 and c < 127 and not (CHAR_CLASS[c] & CC_IDENT):
+            CHAR_CLASS[c] |= CC_PUNCT_DELIM
+
+char_class_init()
+
+
+cdef struct Scanner:
+    const uint8_t* src
+    Py_ssize_t n
+    Py_ssize_t pos
+    bint ascii            # no byte >= 0x80 anywhere: UTF-8 checks can be skipped
+    int state             # a LexState
+    bint space_seen       # white space right before the current token
+    bint seen_code        # a token other than a comment has been produced
+    bint lambda_pending   # -> seen, its { or do not yet
+    bint block_params     # inside | ... | of a block
+    bint expect_block_params  # the next | opens block parameters
+    bint def_params_line  # def without parentheses: names up to the newline are locals
+    bint def_pending      # def seen, its method name not yet
+    int heredocs_active   # heredoc bodies being read (their newlines start nothing)
+    Py_ssize_t heredoc_next   # first pending heredoc whose body has not started
+    Region* region
+    Pool* pool
+    Budget* budget
+    Vec* frames           # of Frame; frames[0] is FR_TOP
+    Vec* heredocs         # of Heredoc, pending on the current line
+    Vec* errors           # of ErrorRecord
+    bint failed           # the budget refused memory: stop
+
+
+# ---------------------------------------------------------------- emitting
+
+cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
+    """Append a token [start, end) of kind (nothing if empty and not EOF)."""
+    if end <= start and kind != K_EOF:
+        return
+    if region_push(S.region, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
+        S.failed = True
+
+
+cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
+    """Record a lexing error at offset (at most MAX_ERRORS, then one ERR_TOO_MANY_ERRORS)."""
+    cdef ErrorRecord* e
+    if S.errors.count > MAX_ERRORS:
+        return
+    e = <ErrorRecord*>vec_push(S.errors, S.budget)
+    if e == NULL:
+        S.failed = True
+        return
+    e.offset = <uint32_t>offset
+    e.code = <uint32_t>(ERR_TOO_MANY_ERRORS if S.errors.count > MAX_ERRORS else code)
+
+
+cdef inline Frame* top(Scanner* S) noexcept nogil:
+    """The innermost open frame."""
+    return <Frame*>vec_at(S.frames, S.frames.count - 1)
+
+
+cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start) noexcept nogil:
+    """Open a frame; NULL (and S.failed) if the limit refused memory."""
+    cdef Frame* f = <Frame*>vec_push(S.frames, S.budget)
+    if f == NULL:
+        S.failed = True
+        return NULL
+    f.mode = <uint8_t>mode
+    f.flags = <uint8_t>flags
+    f.open = 0
+    f.close = 0
+    f.depth = 0
+    f.ternary = 0
+    f.start = <uint32_t>start
+    f.heredoc = 0
+    return f
+
+
+cdef inline void pop_frame(Scanner* S) noexcept nogil:
+    """Close the innermost frame (the top-level frame is never closed)."""
+    if S.frames.count > 1:
+        S.frames.count -= 1
+
+
+cdef inline uint8_t at(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """The byte at i, or 0 past the end (the scanner's only lookahead primitive)."""
+    return S.src[i] if i < S.n else 0
+
+
+cdef inline bint is_ident(uint8_t c) noexcept nogil:
+    return (CHAR_CLASS[c] & CC_IDENT) != 0
+
+
+cdef inline bint is_idstart(uint8_t c) noexcept nogil:
+    return (CHAR_CLASS[c] & CC_IDSTART) != 0
+
+
+cdef inline bint is_space_or_nl(uint8_t c) noexcept nogil:
+    return (CHAR_CLASS[c] & CC_SPACE) != 0 or c == 10
+
+
+# ---------------------------------------------------------------- UTF-8
+
+cdef inline Py_ssize_t utf8_len(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """Length of the well-formed UTF-8 sequence at i, or 0 if it is not one (never past n)."""
+    cdef uint8_t c = S.src[i]
+    cdef Py_ssize_t need, k
+    cdef uint8_t c1
+    if c < 0x80:
+        return 1
+    if c >= 0xC2 and c <= 0xDF:
+        need = 2
+    elif c >= 0xE0 and c <= 0xEF:
+        need = 3
+    elif c >= 0xF0 and c <= 0xF4:
+        need = 4
+    else:
+        return 0
+    if i + need > S.n:
+        return 0
+    c1 = S.src[i + 1]
+    if (c1 & 0xC0) != 0x80:
+        return 0
+    if c == 0xE0 and c1 < 0xA0:
+        return 0
+    if c == 0xED and c1 > 0x9F:
+        return 0
+    if c == 0xF0 and c1 < 0x90:
+        return 0
+    if c == 0xF4 and c1 > 0x8F:
+        return 0
+    for k in range(2, need):
+        if (S.src[i + k] & 0xC0) != 0x80:
+            return 0
+    return need
+
+
+cdef inline Py_ssize_t skip_multibyte(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """Step over the non-ASCII character at i, recording an error if it is not valid UTF-8."""
+    cdef Py_ssize_t k = utf8_len(S, i)
+    if k == 0:
+        add_error(S, i, ERR_INVALID_UTF8)
+        return i + 1
+    if k == 3 and S.src[i] == 0xEF and S.src[i + 1] == 0xBB and S.src[i + 2] == 0xBF and i != 0:
+        add_error(S, i, ERR_BOM)
+    return i + k
+
+
+cdef inline Py_ssize_t check_text(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """Validate UTF-8 in src[a:b] (free for ASCII sources); returns b."""
+    if S.ascii:
+        return b
+    while a < b:
+        if S.src[a] >= 0x80:
+            a = skip_multibyte(S, a)
+        else:
+            a += 1
+    return b
+
+
+cdef inline Py_ssize_t scan_ident_end(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """End of the run of identifier bytes starting at i (checking UTF-8 on the way)."""
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    if S.ascii:
+        while i < n and (CHAR_CLASS[src[i]] & CC_IDENT):
+            i += 1
+        return i
+    while i < n and (CHAR_CLASS[src[i]] & CC_IDENT):
+        if src[i] >= 0x80:
+            i = skip_multibyte(S, i)
+        else:
+            i += 1
+    return i if i <= n else n
+
+
+# ---------------------------------------------------------------- names
+
+cdef inline int64_t intern(Scanner* S, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Intern src[start:end] in the constant pool; its slot, or -1 on a memory failure."""
+    cdef int64_t slot = pool_intern(S.pool, S.budget, <uint32_t>start, <uint32_t>(end - start))
+    if slot < 0:
+        S.failed = True
+    return slot
+
+
+cdef inline bint value_expected(Scanner* S) noexcept nogil:
+    """True where Ruby's lexer reads an operand: BEG-like states, or a command argument
+    (method name, then space, then no space: foo /x/, foo -1, foo *a)."""
+    cdef int st = S.state
+    if st == ST_BEG or st == ST_MID or st == ST_CLASS:
+        return True
+    if st == ST_ARG and S.space_seen and not is_space_or_nl(at(S, S.pos + 1)):
+        return True
+    return False
+
+
+cdef inline bint label_possible(Scanner* S) noexcept nogil:
+    """True if a name followed by ':' here is a label (key: value)."""
+    if top(S).ternary > 0:
+        return False
+    return S.state == ST_BEG or S.state == ST_MID or S.state == ST_ARG or S.state == ST_ENDFN or S.state == ST_CLASS
+
+
+# ---------------------------------------------------------------- numbers
+
+cdef void scan_number(Scanner* S) noexcept nogil:
+    """A numeric literal at S.pos: integer or float in any base, with r / i / ri suffixes."""
+    cdef Py_ssize_t start = S.pos
+    cdef Py_ssize_t i = S.pos
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef bint is_float = False
+    cdef bint has_exp = False
+    cdef uint8_t c1
+    cdef int kind
+    if src[i] == 48 and i + 1 < n and (src[i + 1] | 0x20) in (120, 98, 111, 100):  # 0x 0b 0o 0d
+        i += 2
+        while i < n and ((CHAR_CLASS[src[i]] & CC_HEX) or src[i] == 95):
+            i += 1
+    else:
+        while i < n and ((CHAR_CLASS[src[i]] & CC_DIGIT) or src[i] == 95):
+            i += 1
+        if i + 1 < n and src[i] == 46 and (CHAR_CLASS[src[i + 1]] & CC_DIGIT):
+            is_float = True
+            i += 1
+            while i < n and ((CHAR_CLASS[src[i]] & CC_DIGIT) or src[i] == 95):
+                i += 1
+        if i < n and (src[i] | 0x20) == 101:  # e E
+            c1 = at(S, i + 1)
+            if (CHAR_CLASS[c1] & CC_DIGIT) or ((c1 == 43 or c1 == 45) and (CHAR_CLASS[at(S, i + 2)] & CC_DIGIT)):
+                is_float = True
+                has_exp = True
+                i += 2
+                while i < n and ((CHAR_CLASS[src[i]] & CC_DIGIT) or src[i] == 95):
+                    i += 1
+    kind = K_FLOAT if is_float else K_INTEGER
+    # Suffixes: r, i, ri, each only when no identifier byte follows.
+    if i < n and src[i] == 114 and not is_ident(at(S, i + 1)):                 # r
+        kind = K_FLOAT_RATIONAL if is_float else K_INTEGER_RATIONAL
+        i += 1
+    elif i + 1 < n and src[i] == 114 and src[i + 1] == 105 and not is_ident(at(S, i + 2)):  # ri
+        kind = K_FLOAT_RATIONAL_IMAGINARY if is_float else K_INTEGER_RATIONAL_IMAGINARY
+        i += 2
+    elif i < n and src[i] == 105 and not is_ident(at(S, i + 1)):               # i
+        kind = K_FLOAT_IMAGINARY if is_float else K_INTEGER_IMAGINARY
+        i += 1
+    emit(S, start, i, kind)
+    S.pos = i
+    S.state = ST_END
+
+
+# ---------------------------------------------------------------- escapes
+
+cdef Py_ssize_t escape_end(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """End of the escape sequence whose backslash is at i, as a token of its own."""
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef Py_ssize_t j, k
+    if i + 1 >= n:
+        return n
+    cdef uint8_t c = src[i + 1]
+    if c == 117:  # \u
+        if i + 2 < n and src[i + 2] == 123:  # \u{...}
+            j = i + 3
+            while j < n and src[j] != 125 and src[j] != 10 and (CHAR_CLASS[src[j]] & (CC_HEX | CC_SPACE)):
+                j += 1
+            if j < n and src[j] == 125:
+                return j + 1
+            return j
+        j = i + 2
+        k = 0
+        while j < n and k < 4 and (CHAR_CLASS[src[j]] & CC_HEX):
+            j += 1
+            k += 1
+        return j
+    if c == 120:  # \x
+        j = i + 2
+        k = 0
+        while j < n and k < 2 and (CHAR_CLASS[src[j]] & CC_HEX):
+            j += 1
+            k += 1
+        return j
+    if c >= 48 and c <= 55:  # \0 .. \7: up to three octal digits
+        j = i + 1
+        k = 0
+        while j < n and k < 3 and src[j] >= 48 and src[j] <= 55:
+            j += 1
+            k += 1
+        return j
+    if c == 13 and i + 2 < n and src[i + 2] == 10:
+        return i + 3
+    if c >= 0x80:
+        k = utf8_len(S, i + 1)
+        return i + 1 + (k if k else 1)
+    return i + 2
+
+
+cdef Py_ssize_t char_escape_end(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """End of the escape of a character literal (?\\C-a, ?\\M-\\C-x, ?\\u{..}) whose backslash is at i."""
+    cdef Py_ssize_t n = S.n
+    cdef uint8_t c
+    while True:
+        if i + 1 >= n:
+            return n
+        c = S.src[i + 1]
+        if (c == 67 or c == 77) and i + 2 < n and S.src[i + 2] == 45:  # \C- \M-
+            i += 3
+        elif c == 99:  # \c
+            i += 2
+        else:
+            return escape_end(S, i)
+        if i >= n:
+            return n
+        if S.src[i] != 92:
+            if S.src[i] >= 0x80:
+                return skip_multibyte(S, i)
+            return i + 1
+        # another backslash: \M-\C-x
+
+
+# ---------------------------------------------------------------- literals
+
+cdef inline uint8_t closing_delimiter(uint8_t open) noexcept nogil:
+    """The delimiter that closes a literal opened with open."""
+    if open == 40:
+        return 41
+    if open == 91:
+        return 93
+    if open == 123:
+        return 125
+    if open == 60:
+        return 62
+    return open
+
+
+cdef void open_literal(Scanner* S, Py_ssize_t start, Py_ssize_t body, int begin_kind, int flags, uint8_t delim) noexcept nogil:
+    """Emit the opening token src[start:body] and push a string frame closed by delim's partner."""
+    emit(S, start, body, begin_kind)
+    cdef Frame* f = push_frame(S, FR_STRING, flags, start)
+    if f == NULL:
+        return
+    f.close = closing_delimiter(delim)
+    f.open = delim if f.close != delim else 0
+    S.pos = body
+
+
+cdef bint try_percent_literal(Scanner* S) noexcept nogil:
+    """A %-literal at S.pos (%w[ %q( %( ...): open it and return True, or False if it is not one."""
+    cdef Py_ssize_t i = S.pos
+    cdef uint8_t c1 = at(S, i + 1)
+    cdef uint8_t d
+    cdef int kind, flags
+    if c1 == 0 and i + 1 >= S.n:
+        return False
+    if c1 in (113, 81, 119, 87, 105, 73, 115, 114, 120):  # q Q w W i I s r x
+        d = at(S, i + 2)
+        if i + 2 >= S.n or not (CHAR_CLASS[d] & CC_PUNCT_DELIM):
+            return False
+        if c1 == 113:
+            kind, flags = K_STRING_BEGIN, 0
+        elif c1 == 81:
+            kind, flags = K_STRING_BEGIN, FF_INTERP | FF_ESCAPES
+        elif c1 == 119:
+            kind, flags = K_PERCENT_LOWER_W, FF_WORDS
+        elif c1 == 87:
+            kind, flags = K_PERCENT_UPPER_W, FF_WORDS | FF_INTERP | FF_ESCAPES
+        elif c1 == 105:
+            kind, flags = K_PERCENT_LOWER_I, FF_WORDS
+        elif c1 == 73:
+            kind, flags = K_PERCENT_UPPER_I, FF_WORDS | FF_INTERP | FF_ESCAPES
+        elif c1 == 115:
+            kind, flags = K_SYMBOL_BEGIN, 0
+        elif c1 == 114:
+            kind, flags = K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP
+        else:
+            kind, flags = K_BACKTICK, FF_INTERP | FF_ESCAPES
+        open_literal(S, i, i + 3, kind, flags, d)
+        return True
+    if (CHAR_CLASS[c1] & CC_PUNCT_DELIM) or (c1 == 32 and S.state != ST_ARG):
+        open_literal(S, i, i + 2, K_STRING_BEGIN, FF_INTERP | FF_ESCAPES, c1)
+        return True
+    return False
+
+
+cdef bint try_heredoc(Scanner* S) noexcept nogil:
+    """A heredoc start at S.pos (<<ID <<~ID <<-'ID' ...): emit it, queue its body, return True."""
+    cdef Py_ssize_t i = S.pos + 2
+    cdef Py_ssize_t n = S.n
+    cdef int flags = FF_INTERP | FF_ESCAPES
+    cdef uint8_t q = 0
+    cdef Py_ssize_t id_start, id_end, end
+    cdef Heredoc* h
+    if i < n and (S.src[i] == 126 or S.src[i] == 45):  # ~ -
+        flags |= FF_SQUIGGLY
+        i += 1
+    if i >= n:
+        return False
+    if S.src[i] == 39 or S.src[i] == 34 or S.src[i] == 96:  # ' " `
+        q = S.src[i]
+        id_start = i + 1
+        id_end = id_start
+        while id_end < n and S.src[id_end] != q and S.src[id_end] != 10:
+            id_end += 1
+        if id_end >= n or S.src[id_end] != q or id_end == id_start:
+            return False
+        end = id_end + 1
+        if q == 39:
+            flags &= ~(FF_INTERP | FF_ESCAPES)
+    elif is_ident(S.src[i]):
+        id_start = i
+        id_end = scan_ident_end(S, i)
+        end = id_end
+    else:
+        return False
+    h = <Heredoc*>vec_push(S.heredocs, S.budget)
+    if h == NULL:
+        S.failed = True
+        return True
+    h.id_start = <uint32_t>id_start
+    h.id_len = <uint32_t>(id_end - id_start)
+    h.start = <uint32_t>S.pos
+    h.flags = <uint8_t>flags
+    emit(S, S.pos, end, K_HEREDOC_START)
+    S.pos = end
+    S.state = ST_END
+    return True
+
+
+cdef void start_heredoc_bodies(Scanner* S) noexcept nogil:
+    """At the newline ending a line with pending heredocs: open the first body, starting at that newline."""
+    cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, S.heredoc_next)
+    cdef Frame* f = push_frame(S, FR_HEREDOC, h.flags, h.start)
+    if f == NULL:
+        return
+    f.heredoc = <uint32_t>S.heredoc_next
+    S.heredoc_next += 1
+    S.heredocs_active += 1
+
+
+cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_ssize_t line) noexcept nogil:
+    """If the line starting at line closes heredoc h, the offset of its identifier; else -1."""
+    cdef Py_ssize_t i = line
+    cdef Py_ssize_t n = S.n
+    cdef Py_ssize_t e
+    if flags & FF_SQUIGGLY:
+        while i < n and (S.src[i] == 32 or S.src[i] == 9):
+            i += 1
+    if i + h.id_len > n:
+        return -1
+    if memcmp(S.src + i, S.src + h.id_start, h.id_len) != 0:
+        return -1
+    e = i + h.id_len
+    if e == n or S.src[e] == 10 or (S.src[e] == 13 and (e + 1 == n or S.src[e + 1] == 10)):
+        return i
+    return -1
+
+
+cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
+    """Heredoc body text from S.pos: content, escapes and interpolation up to the terminator."""
+    cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, f.heredoc)
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef Py_ssize_t i = S.pos
+    cdef Py_ssize_t content = i
+    cdef Py_ssize_t term
+    cdef int flags = f.flags
+    cdef uint8_t c
+    while i < n:
+        c = src[i]
+        if c == 10:
+            i += 1
+            term = heredoc_terminator(S, h, flags, i)
+            if term >= 0:
+                emit(S, content, term, K_STRING_CONTENT)
+                emit(S, term, term + h.id_len, K_HEREDOC_END)
+                S.pos = term + h.id_len
+                pop_frame(S)
+                S.heredocs_active -= 1
+                if S.heredoc_next < S.heredocs.count:
+                    start_heredoc_bodies(S)
+                else:
+                    S.heredocs.count = 0
+                    S.heredoc_next = 0
+                return
+            continue
+        if c == 92 and (flags & FF_ESCAPES):
+            emit(S, content, i, K_STRING_CONTENT)
+            content = escape_end(S, i)
+            emit(S, i, content, K_STRING_ESCAPE)
+            i = content
+            continue
+        if c == 35 and (flags & FF_INTERP) and i + 1 < n:
+            if src[i + 1] == 123 or interp_var_follows(S, i + 1):
+                emit(S, content, i, K_STRING_CONTENT)
+                S.pos = i
+                begin_interpolation(S)
+                return
+        if c >= 0x80 and not S.ascii:
+            i = skip_multibyte(S, i)
+            continue
+        i += 1
+    emit(S, content, n, K_STRING_CONTENT)
+    add_error(S, h.start, ERR_UNTERMINATED_HEREDOC)
+    S.pos = n
+    pop_frame(S)
+    S.heredocs_active -= 1
+    S.heredocs.count = 0
+    S.heredoc_next = 0
+
+
+cdef inline bint interp_var_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if #@ivar, #@@cvar or #$gvar interpolation starts at i (just after the #)."""
+    cdef uint8_t c = at(S, i)
+    if c == 64:  # @
+        if at(S, i + 1) == 64:
+            return is_idstart(at(S, i + 2)) and i + 2 < S.n
+        return i + 1 < S.n and is_idstart(at(S, i + 1))
+    if c == 36:  # $
+        c = at(S, i + 1)
+        if i + 1 >= S.n:
+            return False
+        return is_idstart(c) or c in (126, 42, 36, 63, 33, 64, 47, 92, 59, 44, 46, 61, 58, 60, 62, 34, 38, 96, 39, 43) or (CHAR_CLASS[c] & CC_DIGIT) != 0
+    return False
+
+
+cdef void begin_interpolation(Scanner* S) noexcept nogil:
+    """At a # that starts interpolation: #{ opens a code frame; #@x / #$x emit EMBVAR and the variable."""
+    cdef Py_ssize_t i = S.pos
+    if at(S, i + 1) == 123:
+        emit(S, i, i + 2, K_EMBEXPR_BEGIN)
+        S.pos = i + 2
+        push_frame(S, FR_INTERP, 0, i)
+        S.state = ST_BEG
+        return
+    emit(S, i, i + 1, K_EMBVAR)
+    S.pos = i + 1
+    if S.src[S.pos] == 64:
+        scan_ivar(S)
+    else:
+        scan_gvar(S)
+
+
+cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
+    """Literal text from S.pos in a quoted literal: content, escapes, interpolation, words, the end."""
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef Py_ssize_t i = S.pos
+    cdef Py_ssize_t content = i
+    cdef int flags = f.flags
+    cdef uint8_t close = f.close
+    cdef uint8_t open = f.open
+    cdef uint8_t c
+    cdef Py_ssize_t e
+    cdef bint label
+    while i < n:
+        c = src[i]
+        if c == close and f.depth == 0:
+            if (flags & FF_WORDS):
+                emit(S, content, i, K_STRING_CONTENT)
+                emit(S, i, i + 1, K_STRING_END)
+                S.pos = i + 1
+            elif (flags & FF_REGEXP):
+                emit(S, content, i, K_STRING_CONTENT)
+                e = i + 1
+                while e < n and ((src[e] >= 97 and src[e] <= 122) or (src[e] >= 65 and src[e] <= 90)):
+                    e += 1
+                emit(S, i, e, K_REGEXP_END)
+                S.pos = e
+            else:
+                emit(S, content, i, K_STRING_CONTENT)
+                emit(S, i, i + 1, K_STRING_END)
+                S.pos = i + 1
+                label = (flags & FF_LABEL) and at(S, S.pos) == 58 and at(S, S.pos + 1) != 58 and S.pos < n
+                if label:
+                    pop_frame(S)
+                    emit(S, S.pos, S.pos + 1, K_LABEL_END)
+                    S.pos += 1
+                    S.state = ST_BEG
+                    return
+            pop_frame(S)
+            S.state = ST_END
+            return
+        if c == close:  # closes a nested pair
+            f.depth -= 1
+            i += 1
+            continue
+        if open != 0 and c == open:
+            f.depth += 1
+            i += 1
+            continue
+        if c == 92:  # backslash
+            if flags & FF_ESCAPES:
+                emit(S, content, i, K_STRING_CONTENT)
+                content = escape_end(S, i)
+                emit(S, i, content, K_STRING_ESCAPE)
+                i = content
+            elif i + 1 < n and src[i + 1] < 0x80:
+                i += 2
+            else:
+                i += 1
+            continue
+        if c == 35 and (flags & FF_INTERP) and i + 1 < n:
+            if src[i + 1] == 123 or interp_var_follows(S, i + 1):
+                emit(S, content, i, K_STRING_CONTENT)
+                S.pos = i
+                begin_interpolation(S)
+                return
+        if (flags & FF_WORDS) and (c == 32 or c == 10 or c == 9 or c == 13 or c == 11 or c == 12):
+            emit(S, content, i, K_STRING_CONTENT)
+            while i < n and is_space_or_nl(src[i]):
+                i += 1
+            content = i
+            continue
+        if c >= 0x80 and not S.ascii:
+            i = skip_multibyte(S, i)
+            continue
+        i += 1
+    # End of input inside the literal.
+    emit(S, content, n, K_STRING_CONTENT)
+    add_error(S, f.start, unterminated_code(f))
+    S.pos = n
+    pop_frame(S)
+
+
+# ---------------------------------------------------------------- variables
+
+cdef void scan_ivar(Scanner* S) noexcept nogil:
+    """@name or @@name at S.pos (a lone @ is INVALID)."""
+    cdef Py_ssize_t start = S.pos
+    cdef Py_ssize_t i = start + 1
+    cdef int kind = K_INSTANCE_VARIABLE
+    if at(S, i) == 64 and i < S.n:
+        i += 1
+        kind = K_CLASS_VARIABLE
+    if i < S.n and is_idstart(S.src[i]):
+        i = scan_ident_end(S, i)
+        intern(S, start, i)
+        emit(S, start, i, kind)
+        S.state = ST_END
+    else:
+        add_error(S, start, ERR_UNEXPECTED)
+        emit(S, start, i, K_INVALID)
+    S.pos = i
+
+
+cdef Py_ssize_t gvar_end(Scanner* S, Py_ssize_t start, int* kind) noexcept nogil:
+    """End of the global variable whose $ is at start ($name $-w $1 $& ...), its kind in kind[0];
+    start + 1 (kind INVALID) if no valid name follows the $."""
+    cdef Py_ssize_t i = start + 1
+    cdef Py_ssize_t n = S.n
+    cdef Py_ssize_t k
+    cdef uint8_t c = at(S, i)
+    kind[0] = K_GLOBAL_VARIABLE
+    if i >= n:
+        kind[0] = K_INVALID
+    elif is_idstart(c):
+        i = scan_ident_end(S, i)
+    elif CHAR_CLASS[c] & CC_DIGIT:
+        while i < n and (CHAR_CLASS[S.src[i]] & CC_DIGIT):
+            i += 1
+        if c != 48 or i - start > 2:
+            kind[0] = K_NTH_REFERENCE
+    elif c == 45:  # $-w
+        i += 1
+        if i < n and is_ident(S.src[i]):
+            if S.src[i] < 0x80:
+                i += 1
+            else:
+                k = utf8_len(S, i)
+                i += k if k else 1
+    elif c in (38, 96, 39, 43):  # $& $` $' $+
+        i += 1
+        kind[0] = K_BACK_REFERENCE
+    elif c in (126, 42, 36, 63, 33, 64, 47, 92, 59, 44, 46, 61, 58, 60, 62, 34, 95):
+        i += 1
+    else:
+        kind[0] = K_INVALID
+    return i
+
+
+cdef void scan_gvar(Scanner* S) noexcept nogil:
+    """$name, $-x, $1, $& and the other special globals at S.pos (a lone $ is INVALID)."""
+    cdef Py_ssize_t start = S.pos
+    cdef int kind
+    cdef Py_ssize_t i = gvar_end(S, start, &kind)
+    if kind == K_INVALID:
+        add_error(S, start, ERR_UNEXPECTED)
+    else:
+        intern(S, start, i)
+        S.state = ST_END
+    emit(S, start, i, kind)
+    S.pos = i
+
+
+# ---------------------------------------------------------------- identifiers
+
+cdef inline Py_ssize_t skip_blanks(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """First offset at or after i that is not a space or tab."""
+    while i < S.n and (S.src[i] == 32 or S.src[i] == 9):
+        i += 1
+    return i
+
+
+cdef inline bint assignment_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if an assignment operator (=, +=, ||=, ... but not ==, =~, =>) follows at i."""
+    cdef uint8_t c, c1
+    i = skip_blanks(S, i)
+    if i >= S.n:
+        return False
+    c = S.src[i]
+    c1 = at(S, i + 1)
+    if c == 61:
+        return c1 != 61 and c1 != 126 and c1 != 62
+    if c == 124 or c == 38:  # ||= &&= |= &=
+        return c1 == 61 or (c1 == c and at(S, i + 2) == 61)
+    if c in (43, 45, 42, 47, 37, 94) and c1 == 61:  # += -= *= /= %= ^=
+        return True
+    return False
+
+
+cdef void scan_identifier(Scanner* S) noexcept nogil:
+    """A name at S.pos: keyword, identifier, constant, method name, or label."""
+    cdef Py_ssize_t start = S.pos
+    cdef Py_ssize_t n = S.n
+    cdef Py_ssize_t i = scan_ident_end(S, start)
+    cdef uint8_t c, c1
+    cdef int kind, kw_state
+    cdef int prev_state = S.state
+    cdef bint suffix = False
+    cdef int64_t slot
+    cdef bint is_local
+    # ? and ! end a method name unless they start != / ?= (but foo!= x is foo != x).
+    if i < n and (S.src[i] == 63 or S.src[i] == 33) and at(S, i + 1) != 61:
+        i += 1
+        suffix = True
+    # Labels: name: (not name::), where Ruby's lexer allows one.
+    if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT and not suffix:
+        intern(S, start, i)
+        emit(S, start, i, K_LABEL)
+        emit(S, i, i + 1, K_LABEL_END)
+        S.pos = i + 1
+        S.state = ST_BEG
+        return
+    S.pos = i
+    # Keywords, except after . and &. and as the name a def defines.
+    if prev_state != ST_DOT:
+        kw_state = ST_BEG
+        kind = keyword_lookup(S.src + start, i - start, &kw_state)
+        if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
+            emit(S, start, i, kind)
+            S.state = kw_state
+            if kind == K_KEYWORD_DEF:
+                S.def_params_line = False
+                S.def_pending = True
+            elif kind == K_KEYWORD_DO:
+                S.expect_block_params = True
+                S.lambda_pending = False
+            elif kind == K_KEYWORD_SELF and prev_state == ST_FNAME:
+                S.state = ST_FNAME   # def self.name
+            return
+    if suffix:
+        kind = K_METHOD_NAME
+    elif CHAR_CLASS[S.src[start]] & CC_UPPER:
+        kind = K_CONSTANT
+    else:
+        kind = K_IDENTIFIER
+    slot = intern(S, start, i)
+    if slot < 0:
+        return
+    emit(S, start, i, kind)
+    if prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending):
+        if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
+            S.state = ST_DOT
+            return
+        S.state = ST_ENDFN
+        S.def_params_line = S.def_pending
+        S.def_pending = False
+        return
+    if prev_state == ST_DOT:
+        S.state = ST_ARG
+        return
+    if kind == K_IDENTIFIER:
+        is_local = (S.pool.slots[slot].flags & POOL_FLAG_LOCAL) != 0
+        if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
+            S.pool.slots[slot].flags |= POOL_FLAG_LOCAL
+            is_local = True
+        S.state = ST_END if is_local else ST_ARG
+    elif kind == K_CONSTANT:
+        S.state = ST_ARG
+    else:
+        S.state = ST_ARG
+
+
+# ---------------------------------------------------------------- symbols
+
+cdef Py_ssize_t operator_symbol_end(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """End of an operator method name at i ([]=, <=>, +@, `, ...), or i if there is none."""
+    cdef uint8_t c = at(S, i)
+    cdef uint8_t c1 = at(S, i + 1)
+    cdef uint8_t c2 = at(S, i + 2)
+    if i >= S.n:
+        return i
+    if c == 91:  # [
+        if c1 == 93:
+            return i + 3 if c2 == 61 else i + 2
+        return i
+    if c == 60:  # <
+        if c1 == 61 and c2 == 62:
+            return i + 3
+        if c1 == 61 or c1 == 60:
+            return i + 2
+        return i + 1
+    if c == 62:  # >
+        if c1 == 61 or c1 == 62:
+            return i + 2
+        return i + 1
+    if c == 61:  # =
+        if c1 == 61:
+            return i + 3 if c2 == 61 else i + 2
+        if c1 == 126:
+            return i + 2
+        return i
+    if c == 33:  # !
+        if c1 == 61 or c1 == 126 or c1 == 64:
+            return i + 2
+        return i + 1
+    if c == 42:  # *
+        return i + 2 if c1 == 42 else i + 1
+    if c == 43 or c == 45 or c == 126:  # + - ~
+        return i + 2 if c1 == 64 else i + 1
+    if c in (47, 37, 38, 124, 94, 96):  # / % & | ^ `
+        return i + 1
+    return i
+
+
+cdef bint try_symbol(Scanner* S) noexcept nogil:
+    """A symbol at S.pos (:name :@iv :$g :+ :"..."): emit it and return True, or False."""
+    cdef Py_ssize_t start = S.pos
+    cdef Py_ssize_t i = start + 1
+    cdef Py_ssize_t n = S.n
+    cdef uint8_t c = at(S, i)
+    cdef uint8_t c1
+    cdef int kind
+    if i >= n:
+        return False
+    if c == 34 or c == 39:
+        open_literal(S, start, i + 1, K_SYMBOL_BEGIN, (FF_INTERP | FF_ESCAPES) if c == 34 else 0, c)
+        return True
+    if is_idstart(c):
+        i = scan_ident_end(S, i)
+        if i < n and (S.src[i] == 63 or S.src[i] == 33 or S.src[i] == 61):
+            c1 = at(S, i + 1)
+            if S.src[i] == 61:
+                # :name= is a setter name unless = starts ==, =~, => (as in {:a=>1})
+                if c1 != 61 and c1 != 126 and c1 != 62:
+                    i += 1
+                elif c1 == 61 and at(S, i + 2) == 62:
+                    i += 1
+            elif c1 != 61 or at(S, i + 2) == 61:
+                i += 1
+    elif c == 64:  # :@iv :@@cv
+        i += 1
+        if at(S, i) == 64:
+            i += 1
+        if i >= n or not is_idstart(S.src[i]):
+            return False
+        i = scan_ident_end(S, i)
+    elif c == 36:  # :$gvar
+        i = gvar_end(S, i, &kind)
+        if kind == K_INVALID:
+            return False
+    else:
+        i = operator_symbol_end(S, i)
+        if i == start + 1:
+            return False
+    intern(S, start, i)
+    emit(S, start, i, K_SYMBOL)
+    S.pos = i
+    S.state = ST_END
+    return True
+
+
+# ---------------------------------------------------------------- comments
+
+cdef inline bint is_magic_comment(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """True if the comment src[a:b] is a magic comment (encoding, frozen_string_literal, ...)."""
+    cdef Py_ssize_t i = a + 1
+    cdef Py_ssize_t j
+    cdef const uint8_t* p
+    while i < b and (S.src[i] == 32 or S.src[i] == 9):
+        i += 1
+    # Look for one of the known names followed by ':' or '=' anywhere on the line.
+    for j in range(i, b):
+        p = S.src + j
+        if b - j >= 21 and memcmp(p, b"frozen_string_literal", 21) == 0:
+            return True
+        if b - j >= 6 and memcmp(p, b"coding", 6) == 0 and (b - j > 6) and (p[6] == 58 or p[6] == 61):
+            return True
+        if b - j >= 11 and memcmp(p, b"warn_indent", 11) == 0:
+            return True
+        if b - j >= 24 and memcmp(p, b"shareable_constant_value", 24) == 0:
+            return True
+    return False
+
+
+cdef void scan_comment(Scanner* S) noexcept nogil:
+    """# comment to the end of the line (the newline is not part of it)."""
+    cdef Py_ssize_t start = S.pos
+    cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
+    cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
+    if end > start and S.src[end - 1] == 13:
+        end -= 1
+    check_text(S, start, end)
+    if not S.seen_code and is_magic_comment(S, start, end):
+        emit(S, start, end, K_MAGIC_COMMENT)
+    else:
+        emit(S, start, end, K_COMMENT)
+    S.pos = end
+
+
+cdef inline bint line_is_word(Scanner* S, Py_ssize_t i, const char* word, Py_ssize_t k) noexcept nogil:
+    """True if word (k bytes) is at i and is followed by white space or the end of the input."""
+    if i + k > S.n or memcmp(S.src + i, word, k) != 0:
+        return False
+    return i + k == S.n or is_space_or_nl(S.src[i + k])
+
+
+cdef void scan_embdoc(Scanner* S) noexcept nogil:
+    """=begin ... =end at S.pos (line start): one EMBDOC token through the =end line."""
+    cdef Py_ssize_t start = S.pos
+    cdef Py_ssize_t i = start
+    cdef const uint8_t* nl
+    while True:
+        nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+        if nl == NULL:
+            check_text(S, start, S.n)
+            emit(S, start, S.n, K_EMBDOC)
+            add_error(S, start, ERR_UNTERMINATED_EMBDOC)
+            S.pos = S.n
+            return
+        i = nl - S.src + 1
+        if line_is_word(S, i, b"=end", 4):
+            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+            i = (nl - S.src) if nl != NULL else S.n
+            if i > start and S.src[i - 1] == 13:
+                i -= 1
+            check_text(S, start, i)
+            emit(S, start, i, K_EMBDOC)
+            S.pos = i
+            return
+
+
+# ---------------------------------------------------------------- code
+
+cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
+    """True if the newline at S.pos does not end a statement: a value is still
+    expected, or the next code line starts with .method / &.method."""
+    cdef int st = S.state
+    cdef Py_ssize_t i
+    if st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME:
+        return True
+    i = S.pos + 1
+    while True:
+        i = skip_blanks(S, i)
+        if i >= S.n:
+            return False
+        if S.src[i] == 10 or S.src[i] == 13:
+            i += 1
+            continue
+        if S.src[i] == 35:  # a comment line between: look past it
+            while i < S.n and S.src[i] != 10:
+                i += 1
+            continue
+        if S.src[i] == 46 and at(S, i + 1) != 46:
+            return True
+        if S.src[i] == 38 and at(S, i + 1) == 46:
+            return True
+        return False
+
+
+cdef void scan_operator(Scanner* S, int c) noexcept nogil:
+    """Punctuation and operators at S.pos, choosing unary/binary kinds from the state."""
+    cdef Py_ssize_t i = S.pos
+    cdef int kind = 0
+    cdef Py_ssize_t k = operator_match(S.src + i, S.src + S.n, &kind)
+    cdef bint value = value_expected(S)
+    cdef Frame* f
+    if k == 0:
+        # Not Ruby: keep the bytes as one INVALID token (a whole UTF-8 character if it is one).
+        add_error(S, i, ERR_NUL if c == 0 else ERR_UNEXPECTED)
+        k = 1
+        if c >= 0x80:
+            k = skip_multibyte(S, i) - i
+        emit(S, i, i + k, K_INVALID)
+        S.pos = i + k
+        return
+    if S.state == ST_FNAME or S.state == ST_DOT:
+        # An operator method name: def +(o), def -@, def ==(o), :[] handled elsewhere.
+        k = operator_symbol_end(S, i) - i
+        if k > 0:
+            if k == 2 and at(S, i + 1) == 64:
+                kind = K_UMINUS if c == 45 else (K_UPLUS if c == 43 else (K_BANG if c == 33 else K_TILDE))
+            else:
+                operator_match(S.src + i, S.src + i + k, &kind)
+            emit(S, i, i + k, kind)
+            S.pos = i + k
+            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+            return
+        k = operator_match(S.src + i, S.src + S.n, &kind)
+    if kind == K_MINUS and value:
+        kind = K_UMINUS_NUM if (CHAR_CLASS[at(S, i + 1)] & CC_DIGIT) else K_UMINUS
+    elif kind == K_PLUS and value:
+        kind = K_UPLUS
+    elif kind == K_STAR and value:
+        kind = K_USTAR
+    elif kind == K_STAR_STAR and value:
+        kind = K_USTAR_STAR
+    elif kind == K_AMPERSAND and value:
+        kind = K_UAMPERSAND
+    elif kind == K_COLON_COLON and value:
+        kind = K_UCOLON_COLON
+    elif kind == K_DOT_DOT and value:
+        kind = K_UDOT_DOT
+    elif kind == K_DOT_DOT_DOT and value:
+        kind = K_UDOT_DOT_DOT
+    emit(S, i, i + k, kind)
+    S.pos = i + k
+    f = top(S)
+    if kind == K_PARENTHESIS_LEFT:
+        push_frame(S, FR_PAREN, FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0, i)
+        S.def_params_line = False
+        S.state = ST_BEG
+    elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
+        if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
+            pop_frame(S)
+        S.state = ST_END
+    elif kind == K_DOT or kind == K_AMPERSAND_DOT or kind == K_COLON_COLON:
+        S.state = ST_DOT
+    elif kind == K_UCOLON_COLON:
+        S.state = ST_DOT
+    elif kind == K_QUESTION_MARK:
+        f.ternary += 1
+        S.state = ST_BEG
+    elif kind == K_COLON:
+        if f.ternary > 0:
+            f.ternary -= 1
+        S.state = ST_BEG
+    elif kind == K_MINUS_GREATER:
+        S.lambda_pending = True
+        S.state = ST_ENDFN
+    elif kind == K_PIPE:
+        if S.expect_block_params:
+            S.block_params = True
+        elif S.block_params:
+            S.block_params = False
+        S.state = ST_BEG
+    elif kind == K_SEMICOLON:
+        S.def_params_line = False
+        f.ternary = 0
+        S.state = ST_BEG
+    else:
+        S.state = ST_BEG
+    S.expect_block_params = False
+
+
+cdef void scan_code(Scanner* S) noexcept nogil:
+    """One token (or a run of white space) in code at S.pos."""
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef Py_ssize_t i = S.pos
+    cdef uint8_t c = src[i]
+    cdef Frame* f
+    cdef bint line_start
+    cdef bint value
+    cdef int kind
+    # White space and line continuations.
+    if CHAR_CLASS[c] & CC_SPACE:
+        while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
+            if src[i] == 13 and (i + 1 >= n or src[i + 1] != 10):
+                add_error(S, i, ERR_LONE_CR)
+            i += 1
+        S.pos = i
+        S.space_seen = True
+        return
+    if c == 92 and i + 1 < n and (src[i + 1] == 10 or (src[i + 1] == 13 and at(S, i + 2) == 10)):
+        S.pos = i + (2 if src[i + 1] == 10 else 3)
+        S.space_seen = True
+        return
+    if c == 10:
+        if S.heredoc_next < S.heredocs.count and S.heredocs_active == 0:
+            start_heredoc_bodies(S)
+            return
+        if not newline_is_ignored(S):
+            emit(S, i, i + 1, K_NEWLINE)
+            top(S).ternary = 0
+        S.def_params_line = False
+        S.pos = i + 1
+        S.state = ST_BEG
+        S.space_seen = True
+        return
+    line_start = i == 0 or src[i - 1] == 10
+    value = value_expected(S)
+    S.expect_block_params = S.expect_block_params and c == 124
+    if line_start:
+        if c == 61 and line_is_word(S, i, b"=begin", 6):
+            scan_embdoc(S)
+            S.space_seen = False
+            return
+        if c == 95 and i + 7 <= n and memcmp(src + i, b"__END__", 7) == 0 and (
+                i + 7 == n or src[i + 7] == 10 or (src[i + 7] == 13 and at(S, i + 8) == 10)):
+            emit(S, i, i + 7, K_KEYWORD___END__)
+            emit(S, i + 7, n, K_DATA)
+            S.pos = n
+            return
+    if c != 35:
+        S.seen_code = True
+    if CHAR_CLASS[c] & CC_IDSTART:
+        if c >= 0x80 and not S.ascii and utf8_len(S, i) == 0:
+            scan_operator(S, c)   # invalid UTF-8: an INVALID token
+        else:
+            scan_identifier(S)
+    elif CHAR_CLASS[c] & CC_DIGIT:
+        scan_number(S)
+    elif c == 35:  # #
+        scan_comment(S)
+    elif c == 34:  # "
+        open_literal(S, i, i + 1, K_STRING_BEGIN,
+                     FF_INTERP | FF_ESCAPES | (FF_LABEL if label_possible(S) else 0), c)
+    elif c == 39:  # '
+        open_literal(S, i, i + 1, K_STRING_BEGIN, FF_LABEL if label_possible(S) else 0, c)
+    elif c == 96:  # `
+        if S.state == ST_FNAME or S.state == ST_DOT:
+            emit(S, i, i + 1, K_BACKTICK)
+            S.pos = i + 1
+            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+        else:
+            open_literal(S, i, i + 1, K_BACKTICK, FF_INTERP | FF_ESCAPES, c)
+    elif c == 64:  # @
+        scan_ivar(S)
+    elif c == 36:  # $
+        scan_gvar(S)
+    elif c == 58 and colon_may_start_symbol(S) and try_symbol(S):
+        pass
+    elif c == 63:  # ?
+        scan_question(S)
+    elif c == 47 and value and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):  # /
+        open_literal(S, i, i + 1, K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP, c)
+    elif c == 37 and value and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S):
+        pass
+    elif c == 60 and at(S, i + 1) == 60 and value and S.state != ST_CLASS and try_heredoc(S):
+        pass
+    elif c == 123:  # {
+        scan_brace(S)
+    elif c == 125:  # }
+        f = top(S)
+        if f.mode == FR_INTERP:
+            emit(S, i, i + 1, K_EMBEXPR_END)
+            pop_frame(S)
+            S.pos = i + 1
+            return   # back in the literal
+        emit(S, i, i + 1, K_BRACE_RIGHT)
+        if f.mode == FR_BRACE:
+            pop_frame(S)
+        S.pos = i + 1
+        S.state = ST_END
+    elif c == 91:  # [
+        scan_bracket(S)
+    else:
+        scan_operator(S, c)
+    S.space_seen = False
+
+
+cdef inline bint colon_may_start_symbol(Scanner* S) noexcept nogil:
+    """True if the ':' at S.pos may open a symbol rather than be a colon (ternary, :: or spacing decide)."""
+    cdef uint8_t c1 = at(S, S.pos + 1)
+    if S.pos + 1 >= S.n or c1 == 58 or is_space_or_nl(c1):
+        return False
+    if S.state == ST_END:
+        return False
+    if top(S).ternary > 0 and S.state != ST_BEG and S.state != ST_MID:
+        return False
+    return True
+
+
+cdef void scan_question(Scanner* S) noexcept nogil:
+    """? at S.pos: a character literal (?a ?\\n ?\\C-x) or the ternary operator."""
+    cdef Py_ssize_t i = S.pos
+    cdef Py_ssize_t n = S.n
+    cdef uint8_t c1 = at(S, i + 1)
+    cdef Py_ssize_t e
+    if S.state == ST_END or S.state == ST_ENDFN or i + 1 >= n or is_space_or_nl(c1) or (
+            S.state == ST_ARG and not S.space_seen):
+        scan_operator(S, 63)
+        return
+    if is_ident(c1) and c1 < 0x80 and i + 2 < n and is_ident(S.src[i + 2]):
+        scan_operator(S, 63)   # cond ?ab : c
+        return
+    if c1 == 92:
+        e = char_escape_end(S, i + 1)
+    elif c1 >= 0x80:
+        e = skip_multibyte(S, i + 1)
+    else:
+        e = i + 2
+    emit(S, i, e, K_CHARACTER_LITERAL)
+    S.pos = e
+    S.state = ST_END
+
+
+cdef void scan_brace(Scanner* S) noexcept nogil:
+    """{ at S.pos: lambda body, block or hash, by state."""
+    cdef Py_ssize_t i = S.pos
+    cdef int kind
+    if S.lambda_pending:
+        kind = K_LAMBDA_BEGIN
+        S.lambda_pending = False
+    elif S.state == ST_END or S.state == ST_ARG or S.state == ST_ENDFN:
+        kind = K_BRACE_LEFT_BLOCK
+    else:
+        kind = K_BRACE_LEFT
+    emit(S, i, i + 1, kind)
+    push_frame(S, FR_BRACE, 0, i)
+    S.pos = i + 1
+    S.state = ST_BEG
+    S.expect_block_params = kind != K_BRACE_LEFT
+
+
+cdef void scan_bracket(Scanner* S) noexcept nogil:
+    """[ at S.pos: the [] / []= method names, an array literal, or an index."""
+    cdef Py_ssize_t i = S.pos
+    cdef int kind
+    if (S.state == ST_FNAME or S.state == ST_DOT) and at(S, i + 1) == 93:
+        if at(S, i + 2) == 61:
+            emit(S, i, i + 3, K_BRACKET_LEFT_RIGHT_EQUAL)
+            S.pos = i + 3
+        else:
+            emit(S, i, i + 2, K_BRACKET_LEFT_RIGHT)
+            S.pos = i + 2
+        S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+        return
+    if value_expected(S) or (S.state == ST_ARG and S.space_seen):
+        kind = K_BRACKET_LEFT_ARRAY
+    else:
+        kind = K_BRACKET_LEFT
+    emit(S, i, i + 1, kind)
+    push_frame(S, FR_BRACKET, 0, i)
+    S.pos = i + 1
+    S.state = ST_BEG
+
+
+# ---------------------------------------------------------------- driver
+
+cdef inline bint source_is_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """True if no byte of p[0:n] is >= 0x80 (eight bytes at a time)."""
+    cdef Py_ssize_t i = 0
+    cdef uint64_t w
+    while i + 8 <= n:
+        memcpy(&w, p + i, 8)
+        if w & 0x8080808080808080u:
+            return False
+        i += 8
+    while i < n:
+        if p[i] >= 0x80:
+            return False
+        i += 1
+    return True
+
+
+cdef int unterminated_code(Frame* f) noexcept nogil:
+    """The error for a literal frame left open at the end of the input."""
+    if f.mode == FR_INTERP:
+        return ERR_UNTERMINATED_INTERP
+    if f.flags & FF_REGEXP:
+        return ERR_UNTERMINATED_REGEXP
+    if f.flags & FF_WORDS:
+        return ERR_UNTERMINATED_LIST
+    return ERR_UNTERMINATED_STRING
+
+
+cdef int scan_source(Scanner* S) noexcept nogil:
+    """Tokenize the whole source into the region; 0, or -1 if the memory limit stopped it."""
+    cdef Frame* f
+    cdef Py_ssize_t i
+    S.pos = 0
+    S.state = ST_BEG
+    S.space_seen = False
+    S.seen_code = False
+    S.lambda_pending = False
+    S.block_params = False
+    S.expect_block_params = False
+    S.def_params_line = False
+    S.def_pending = False
+    S.heredocs_active = 0
+    S.heredoc_next = 0
+    S.failed = False
+    S.frames.count = 0
+    S.heredocs.count = 0
+    S.errors.count = 0
+    S.ascii = source_is_ascii(S.src, S.n)
+    if push_frame(S, FR_TOP, 0, 0) == NULL:
+        return -1
+    # A byte order mark at the very start is not part of any token.
+    if S.n >= 3 and S.src[0] == 0xEF and S.src[1] == 0xBB and S.src[2] == 0xBF:
+        S.pos = 3
+    while S.pos < S.n and not S.failed:
+        f = top(S)
+        if f.mode == FR_STRING:
+            scan_string(S, f)
+        elif f.mode == FR_HEREDOC:
+            scan_heredoc(S, f)
+        else:
+            scan_code(S)
+    if S.failed:
+        return -1
+    # Literals still open at the end of the input.
+    for i in range(S.frames.count - 1, 0, -1):
+        f = <Frame*>vec_at(S.frames, i)
+        if f.mode == FR_STRING or f.mode == FR_INTERP:
+            add_error(S, f.start, unterminated_code(f))
+    # Heredocs started on the last line but never given a body.
+    for i in range(S.heredoc_next, S.heredocs.count):
+        add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
+    emit(S, S.n, S.n, K_EOF)
+    return -1 if S.failed else 0
