@@ -15,13 +15,12 @@ cdef enum:
     POOL_BYTES_PER_NAME = 64          # source bytes per distinct name estimate
     POOL_MAX_LOAD_NUM = 1             # grow when count > capacity * 1/2
     POOL_MAX_LOAD_DEN = 2
-    POOL_FLAG_LOCAL = 1               # the name was assigned as a local variable
 
 cdef struct PoolEntry:
     uint32_t hash         # full hash of the name; 0 marks an empty slot
     uint32_t start        # offset of the name's first occurrence in the source
     uint32_t length       # bytes in the name
-    uint32_t flags        # POOL_FLAG_*
+    uint32_t flags        # the scanner's: the scope in which the name is a local variable (0: none)
 
 cdef struct Pool:
     PoolEntry* slots

@@ -30,6 +30,7 @@ cdef enum FrameMode:
     FR_INTERP = 4     # #{ ... } inside a literal
     FR_STRING = 5     # a quoted literal (string, symbol, regexp, command, word list)
     FR_HEREDOC = 6    # a heredoc body
+    FR_KEYWORD = 7    # def/class/module/do/begin/case/if/while/... up to its end
 
 cdef enum FrameFlag:
     FF_INTERP = 1         # #{} #@ #$ interpolate
@@ -39,12 +40,19 @@ cdef enum FrameFlag:
     FF_LABEL = 16         # "str": may end as a label
     FF_DEF_PARAMS = 32    # ( ... ) of a def or lambda: names inside are locals
     FF_SQUIGGLY = 64      # heredoc <<~ or <<-: the terminator may be indented
+    FF_SCOPE = 128        # the frame opens a local-variable scope (a block: outer locals stay visible)
+    FF_HARD_SCOPE = 256   # ... that hides outer locals (def, class, module, the top level)
+    FF_COND = 512         # while/until/for whose condition is open: a 'do' here is theirs
+    FF_DEF = 1024         # a def: 'name = value' after the signature makes it endless
+    FF_BODY = 2048        # a def whose body has started (its signature line has ended)
+    FF_ENDLESS = 4096     # an endless def: it ends with its statement, not with 'end'
 
 cdef struct Frame:
     uint8_t mode
-    uint8_t flags
     uint8_t open          # opening delimiter of a paired literal, 0 otherwise
     uint8_t close         # closing delimiter
+    uint16_t flags        # FrameFlag bits
+    uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE)
     uint32_t depth        # nesting of paired delimiters inside a literal
     uint32_t ternary      # ? awaiting its : at this bracket level
     uint32_t start        # offset of the literal's opening token (for errors)
@@ -127,6 +135,10 @@ cdef struct Scanner:
     bint expect_block_params  # the next | opens block parameters
     bint def_params_line  # def without parentheses: names up to the newline are locals
     bint def_pending      # def seen, its method name not yet
+    bint alias_second     # alias seen: after its first name, a second name follows
+    uint32_t scope        # the innermost open local-variable scope
+    uint32_t scope_counter    # scopes opened so far (ids from 1)
+    int last_kind         # kind of the last token emitted
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
     Py_ssize_t heredoc_next   # first pending heredoc whose body has not started
     Region* region
@@ -146,6 +158,7 @@ cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) no
         return
     if region_push(S.region, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
         S.failed = True
+    S.last_kind = kind
 
 
 cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
@@ -173,7 +186,12 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
         S.failed = True
         return NULL
     f.mode = <uint8_t>mode
-    f.flags = <uint8_t>flags
+    f.flags = <uint16_t>flags
+    f.scope = 0
+    if flags & (FF_SCOPE | FF_HARD_SCOPE):
+        S.scope_counter += 1
+        f.scope = S.scope_counter
+        S.scope = f.scope
     f.open = 0
     f.close = 0
     f.depth = 0
@@ -184,9 +202,50 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
 
 
 cdef inline void pop_frame(Scanner* S) noexcept nogil:
-    """Close the innermost frame (the top-level frame is never closed)."""
+    """Close the innermost frame (the top-level frame is never closed), leaving its scope."""
+    cdef Frame* f
+    cdef Py_ssize_t k
     if S.frames.count > 1:
         S.frames.count -= 1
+        f = <Frame*>vec_at(S.frames, S.frames.count)
+        if f.flags & (FF_SCOPE | FF_HARD_SCOPE):
+            k = S.frames.count - 1
+            while k > 0 and not ((<Frame*>vec_at(S.frames, k)).flags & (FF_SCOPE | FF_HARD_SCOPE)):
+                k -= 1
+            S.scope = (<Frame*>vec_at(S.frames, k)).scope
+
+
+cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
+    """True if a local of scope is visible here: scope is open and no def/class lies between."""
+    cdef Py_ssize_t k = S.frames.count - 1
+    cdef Frame* f
+    if scope == 0:
+        return False
+    while k >= 0:
+        f = <Frame*>vec_at(S.frames, k)
+        if f.flags & (FF_SCOPE | FF_HARD_SCOPE):
+            if f.scope == scope:
+                return True
+            if f.flags & FF_HARD_SCOPE:
+                return False
+        k -= 1
+    return False
+
+
+cdef void close_to(Scanner* S, int mode) noexcept nogil:
+    """Pop keyword frames left open above the nearest frame of mode (if one is there, above
+    any literal), so a stray keyword cannot swallow a closing bracket."""
+    cdef Py_ssize_t k = S.frames.count - 1
+    cdef Frame* f
+    while k > 0:
+        f = <Frame*>vec_at(S.frames, k)
+        if f.mode == mode:
+            while S.frames.count - 1 > k:
+                pop_frame(S)
+            return
+        if f.mode != FR_KEYWORD:
+            return
+        k -= 1
 
 
 cdef inline uint8_t at(Scanner* S, Py_ssize_t i) noexcept nogil:
@@ -809,6 +868,53 @@ cdef inline Py_ssize_t skip_blanks(Scanner* S, Py_ssize_t i) noexcept nogil:
     return i
 
 
+cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
+    """Track the frames keywords open and close: def/class/module/do/begin/case, the block
+    forms of if/unless/while/until/for (not their modifier forms), and end."""
+    cdef Frame* f = top(S)
+    cdef bint statement_start = prev_state == ST_BEG or prev_state == ST_CLASS
+    if kind == K_KEYWORD_DEF:
+        S.def_params_line = False
+        S.def_pending = True
+        push_frame(S, FR_KEYWORD, FF_HARD_SCOPE | FF_DEF, S.pos)
+    elif kind == K_KEYWORD_CLASS or kind == K_KEYWORD_MODULE:
+        push_frame(S, FR_KEYWORD, FF_HARD_SCOPE, S.pos)
+    elif kind == K_KEYWORD_BEGIN or kind == K_KEYWORD_CASE:
+        push_frame(S, FR_KEYWORD, 0, S.pos)
+    elif kind == K_KEYWORD_IF or kind == K_KEYWORD_UNLESS:
+        if statement_start:
+            push_frame(S, FR_KEYWORD, 0, S.pos)
+    elif kind == K_KEYWORD_WHILE or kind == K_KEYWORD_UNTIL:
+        if statement_start:
+            push_frame(S, FR_KEYWORD, FF_COND, S.pos)
+    elif kind == K_KEYWORD_FOR:
+        push_frame(S, FR_KEYWORD, FF_COND, S.pos)
+    elif kind == K_KEYWORD_DO:
+        S.expect_block_params = True
+        S.lambda_pending = False
+        if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+            f.flags &= ~FF_COND
+        else:
+            push_frame(S, FR_KEYWORD, FF_SCOPE, S.pos)
+    elif kind == K_KEYWORD_END:
+        if f.mode == FR_KEYWORD:
+            pop_frame(S)
+    elif kind == K_KEYWORD_ALIAS:
+        S.alias_second = True
+
+
+cdef void end_statement(Scanner* S) noexcept nogil:
+    """At a statement end (newline, ;): while/until conditions close, a def's body starts,
+    an endless def ends."""
+    cdef Frame* f = top(S)
+    f.ternary = 0
+    if f.mode == FR_KEYWORD:
+        if f.flags & FF_ENDLESS:
+            pop_frame(S)
+        else:
+            f.flags = (f.flags & ~FF_COND) | (FF_BODY if (f.flags & FF_DEF) else 0)
+
+
 cdef inline bint assignment_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
     """True if an assignment operator (=, +=, ||=, ... but not ==, =~, =>) follows at i."""
     cdef uint8_t c, c1
@@ -857,13 +963,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
             emit(S, start, i, kind)
             S.state = kw_state
-            if kind == K_KEYWORD_DEF:
-                S.def_params_line = False
-                S.def_pending = True
-            elif kind == K_KEYWORD_DO:
-                S.expect_block_params = True
-                S.lambda_pending = False
-            elif kind == K_KEYWORD_SELF and prev_state == ST_FNAME:
+            open_keyword(S, kind, prev_state)
+            if kind == K_KEYWORD_SELF and prev_state == ST_FNAME:
                 S.state = ST_FNAME   # def self.name
             return
     if suffix:
@@ -888,9 +989,10 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         S.state = ST_ARG
         return
     if kind == K_IDENTIFIER:
-        is_local = (S.pool.slots[slot].flags & POOL_FLAG_LOCAL) != 0
+        # A name is a local variable if it was assigned (or is a parameter) in the current scope.
+        is_local = scope_sees(S, S.pool.slots[slot].flags)
         if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
-            S.pool.slots[slot].flags |= POOL_FLAG_LOCAL
+            S.pool.slots[slot].flags = S.scope
             is_local = True
         S.state = ST_END if is_local else ST_ARG
     elif kind == K_CONSTANT:
@@ -1092,6 +1194,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     cdef int kind = 0
     cdef Py_ssize_t k = operator_match(S.src + i, S.src + S.n, &kind)
     cdef bint value = value_expected(S)
+    cdef int before = S.last_kind
     cdef Frame* f
     if k == 0:
         # Not Ruby: keep the bytes as one INVALID token (a whole UTF-8 character if it is one).
@@ -1139,6 +1242,8 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.def_params_line = False
         S.state = ST_BEG
     elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
+        close_to(S, FR_PAREN if kind == K_PARENTHESIS_RIGHT else FR_BRACKET)
+        f = top(S)
         if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
             pop_frame(S)
         S.state = ST_END
@@ -1164,7 +1269,11 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.state = ST_BEG
     elif kind == K_SEMICOLON:
         S.def_params_line = False
-        f.ternary = 0
+        end_statement(S)
+        S.state = ST_BEG
+    elif kind == K_EQUAL and f.mode == FR_KEYWORD and (f.flags & (FF_DEF | FF_BODY)) == FF_DEF and (
+            S.space_seen or before == K_PARENTHESIS_RIGHT):
+        f.flags |= FF_ENDLESS     # def name(args) = value
         S.state = ST_BEG
     else:
         S.state = ST_BEG
@@ -1200,7 +1309,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             return
         if not newline_is_ignored(S):
             emit(S, i, i + 1, K_NEWLINE)
-            top(S).ternary = 0
+            end_statement(S)
         S.def_params_line = False
         S.pos = i + 1
         S.state = ST_BEG
@@ -1222,6 +1331,22 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             return
     if c != 35:
         S.seen_code = True
+    if S.state == ST_FNAME and S.alias_second and c != 35:
+        # alias takes two method names: read this one, then expect the next.
+        scan_code_token(S, c, i, value)
+        S.alias_second = False
+        S.state = ST_FNAME
+        S.space_seen = False
+        return
+    scan_code_token(S, c, i, value)
+    S.space_seen = False
+
+
+cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i, bint value) noexcept nogil:
+    """Dispatch on the first byte c of a token at i (white space, newlines and line-start forms done)."""
+    cdef Py_ssize_t n = S.n
+    cdef const uint8_t* src = S.src
+    cdef Frame* f
     if CHAR_CLASS[c] & CC_IDSTART:
         if c >= 0x80 and not S.ascii and utf8_len(S, i) == 0:
             scan_operator(S, c)   # invalid UTF-8: an INVALID token
@@ -1260,11 +1385,15 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     elif c == 123:  # {
         scan_brace(S)
     elif c == 125:  # }
+        close_to(S, FR_BRACE)
+        if top(S).mode != FR_BRACE:
+            close_to(S, FR_INTERP)
         f = top(S)
         if f.mode == FR_INTERP:
             emit(S, i, i + 1, K_EMBEXPR_END)
             pop_frame(S)
             S.pos = i + 1
+            S.state = ST_END
             return   # back in the literal
         emit(S, i, i + 1, K_BRACE_RIGHT)
         if f.mode == FR_BRACE:
@@ -1275,7 +1404,6 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         scan_bracket(S)
     else:
         scan_operator(S, c)
-    S.space_seen = False
 
 
 cdef inline bint colon_may_start_symbol(Scanner* S) noexcept nogil:
@@ -1326,7 +1454,7 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
     else:
         kind = K_BRACE_LEFT
     emit(S, i, i + 1, kind)
-    push_frame(S, FR_BRACE, 0, i)
+    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT else FF_SCOPE, i)
     S.pos = i + 1
     S.state = ST_BEG
     S.expect_block_params = kind != K_BRACE_LEFT
@@ -1397,6 +1525,10 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.expect_block_params = False
     S.def_params_line = False
     S.def_pending = False
+    S.alias_second = False
+    S.scope = 0
+    S.scope_counter = 0
+    S.last_kind = 0
     S.heredocs_active = 0
     S.heredoc_next = 0
     S.failed = False
@@ -1404,7 +1536,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.heredocs.count = 0
     S.errors.count = 0
     S.ascii = source_is_ascii(S.src, S.n)
-    if push_frame(S, FR_TOP, 0, 0) == NULL:
+    if push_frame(S, FR_TOP, FF_HARD_SCOPE, 0) == NULL:
         return -1
     # A byte order mark at the very start is not part of any token.
     if S.n >= 3 and S.src[0] == 0xEF and S.src[1] == 0xBB and S.src[2] == 0xBF:
