@@ -7,6 +7,11 @@
 # the region's life. region_reset keeps every chunk for the next source, so a
 # reused Lexer allocates nothing once its chunks are big enough.
 # Who owns memory: the Region struct owns its chunks; region_free releases them.
+#
+# For measurement only, a region can run in per-token mode (Lexer(region=False)):
+# every record is its own malloc and an array of pointers indexes them, the way
+# a lexer without an arena allocates. Same scanner, same records; bench shows
+# the difference.
 
 
 cdef enum:
@@ -29,6 +34,9 @@ cdef struct Region:
     int current                           # chunk being written
     Py_ssize_t count                      # records written since the last reset
     size_t chunk_mallocs                  # chunks allocated during this call
+    bint per_token                        # measurement mode: one malloc per record
+    TokenRecord** singles                 # per-token mode: the records, in order
+    size_t singles_cap                    # per-token mode: pointers the array can hold
 
 
 cdef inline void region_init(Region* r) noexcept nogil:
@@ -36,9 +44,22 @@ cdef inline void region_init(Region* r) noexcept nogil:
     memset(r, 0, sizeof(Region))
 
 
-cdef inline void region_reset(Region* r) noexcept nogil:
-    """Forget all records but keep the chunks for reuse."""
+cdef void region_free_singles(Region* r, Budget* b) noexcept nogil:
+    """Per-token mode: free every record and the pointer array."""
+    cdef Py_ssize_t i
+    if r.singles != NULL:
+        for i in range(r.count):
+            budget_free(b, r.singles[i], sizeof(TokenRecord))
+        budget_free(b, r.singles, r.singles_cap * sizeof(TokenRecord*))
+    r.singles = NULL
+    r.singles_cap = 0
+
+
+cdef inline void region_reset(Region* r, Budget* b) noexcept nogil:
+    """Forget all records but keep the chunks for reuse (per-token mode frees its records)."""
     cdef int i
+    if r.per_token:
+        region_free_singles(r, b)
     for i in range(r.nchunks):
         r.used[i] = 0
     r.current = 0
@@ -80,6 +101,8 @@ cdef int region_add_chunk(Region* r, Budget* b, size_t want) noexcept nogil:
 
 cdef inline int region_prepare(Region* r, Budget* b, Py_ssize_t source_len) noexcept nogil:
     """Make sure a first chunk exists (sized for source_len); 0 or -1."""
+    if r.per_token:
+        return 0
     if r.nchunks == 0:
         return region_add_chunk(r, b, region_estimate(source_len))
     return 0
@@ -97,8 +120,34 @@ cdef int region_next_chunk(Region* r, Budget* b) noexcept nogil:
     return 0
 
 
+cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
+    """Per-token mode: malloc one record and index it; 0 or -1."""
+    cdef void* grown
+    cdef size_t cap
+    if <size_t>r.count == r.singles_cap:
+        cap = r.singles_cap * 2 if r.singles_cap else 64
+        grown = budget_realloc(b, r.singles, r.singles_cap * sizeof(TokenRecord*), cap * sizeof(TokenRecord*), PHASE_REGION)
+        if grown == NULL:
+            return -1
+        r.singles = <TokenRecord**>grown
+        r.singles_cap = cap
+    cdef TokenRecord* rec = <TokenRecord*>budget_alloc(b, sizeof(TokenRecord), PHASE_REGION)
+    if rec == NULL:
+        return -1
+    rec.start = start
+    rec.end = end
+    rec.kind = <uint16_t>kind
+    rec.flags = 0
+    r.singles[r.count] = rec
+    r.count += 1
+    r.chunk_mallocs += 1
+    return 0
+
+
 cdef inline int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
     """Append one record; 0, or -1 if the limit refused a new chunk."""
+    if r.per_token:
+        return region_push_single(r, b, start, end, kind)
     cdef int c = r.current
     if r.used[c] >= r.caps[c]:
         if region_next_chunk(r, b) < 0:
@@ -114,13 +163,10 @@ cdef inline int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, 
     return 0
 
 
-cdef inline TokenRecord* region_last(Region* r) noexcept nogil:
-    """The most recently written record (the region must not be empty)."""
-    return &r.chunks[r.current][r.used[r.current] - 1]
-
-
 cdef inline TokenRecord* region_at(Region* r, Py_ssize_t i) noexcept nogil:
     """Record i (0 <= i < count) in write order."""
+    if r.per_token:
+        return r.singles[i]
     cdef int c = 0
     while i >= r.used[c]:
         i -= r.used[c]
@@ -129,9 +175,11 @@ cdef inline TokenRecord* region_at(Region* r, Py_ssize_t i) noexcept nogil:
 
 
 cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
-    """Bytes held by all chunks."""
+    """Bytes held by all chunks (per-token mode: the records and their index)."""
     cdef size_t total = 0
     cdef int i
+    if r.per_token:
+        return <size_t>r.count * sizeof(TokenRecord) + r.singles_cap * sizeof(TokenRecord*)
     for i in range(r.nchunks):
         total += <size_t>r.caps[i] * sizeof(TokenRecord)
     return total
@@ -139,12 +187,17 @@ cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
 
 cdef inline int region_chunks_used(Region* r) noexcept nogil:
     """Chunks holding at least one record of the current source."""
+    if r.per_token:
+        return 0
     return r.current + 1 if r.count > 0 else 0
 
 
 cdef void region_free(Region* r, Budget* b) noexcept nogil:
-    """Release every chunk; the region is empty afterwards."""
+    """Release every chunk; the region is empty afterwards (its mode is kept)."""
     cdef int i
+    cdef bint per_token = r.per_token
+    region_free_singles(r, b)
     for i in range(r.nchunks):
         budget_free(b, r.chunks[i], <size_t>r.caps[i] * sizeof(TokenRecord))
     region_init(r)
+    r.per_token = per_token
