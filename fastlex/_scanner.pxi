@@ -56,13 +56,16 @@ cdef struct Frame:
     uint32_t depth        # nesting of paired delimiters inside a literal
     uint32_t ternary      # ? awaiting its : at this bracket level
     uint32_t start        # offset of the literal's opening token (for errors)
-    uint32_t heredoc      # index of the heredoc in the pending list (FR_HEREDOC)
+    uint32_t heredoc      # FR_HEREDOC: index of its heredoc in the pending list
+    uint32_t group_start  # FR_HEREDOC: the heredocs whose bodies follow the same newline,
+    uint32_t group_end    #   pending[group_start:group_end], read one after the other
 
 cdef struct Heredoc:
     uint32_t id_start     # the terminator identifier (without quotes)
     uint32_t id_len
     uint32_t start        # offset of the <<ID token
     uint8_t flags         # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY
+    bint started          # its body has been opened
 
 cdef struct ErrorRecord:
     uint32_t offset
@@ -140,7 +143,6 @@ cdef struct Scanner:
     uint32_t scope_counter    # scopes opened so far (ids from 1)
     int last_kind         # kind of the last token emitted
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
-    Py_ssize_t heredoc_next   # first pending heredoc whose body has not started
     Region* region
     Pool* pool
     Budget* budget
@@ -587,21 +589,38 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
     h.id_len = <uint32_t>(id_end - id_start)
     h.start = <uint32_t>S.pos
     h.flags = <uint8_t>flags
+    h.started = False
     emit(S, S.pos, end, K_HEREDOC_START)
     S.pos = end
     S.state = ST_END
     return True
 
 
-cdef void start_heredoc_bodies(Scanner* S) noexcept nogil:
-    """At the newline ending a line with pending heredocs: open the first body, starting at that newline."""
-    cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, S.heredoc_next)
+cdef void start_heredoc_body(Scanner* S, Py_ssize_t index, Py_ssize_t group_start, Py_ssize_t group_end) noexcept nogil:
+    """Open the body of pending heredoc index (of the group read after one newline) at S.pos,
+    which is that newline: the body's first STRING_CONTENT starts there, as in tree-sitter."""
+    cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, index)
     cdef Frame* f = push_frame(S, FR_HEREDOC, h.flags, h.start)
     if f == NULL:
         return
-    f.heredoc = <uint32_t>S.heredoc_next
-    S.heredoc_next += 1
+    h.started = True
+    f.heredoc = <uint32_t>index
+    f.group_start = <uint32_t>group_start
+    f.group_end = <uint32_t>group_end
     S.heredocs_active += 1
+
+
+cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
+    """Close a heredoc body: open the next of its group, or drop the group once all are read."""
+    cdef Py_ssize_t next_index = f.heredoc + 1
+    cdef Py_ssize_t gs = f.group_start
+    cdef Py_ssize_t ge = f.group_end
+    pop_frame(S)
+    S.heredocs_active -= 1
+    if next_index < ge:
+        start_heredoc_body(S, next_index, gs, ge)
+    else:
+        S.heredocs.count = gs
 
 
 cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_ssize_t line) noexcept nogil:
@@ -635,19 +654,20 @@ cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
     while i < n:
         c = src[i]
         if c == 10:
+            if S.heredocs.count > f.group_end:
+                # A heredoc started inside this body's interpolation: as in Ruby, its
+                # body is the lines that follow, before this body goes on.
+                emit(S, content, i, K_STRING_CONTENT)
+                S.pos = i
+                start_heredoc_body(S, f.group_end, f.group_end, S.heredocs.count)
+                return
             i += 1
             term = heredoc_terminator(S, h, flags, i)
             if term >= 0:
                 emit(S, content, term, K_STRING_CONTENT)
                 emit(S, term, term + h.id_len, K_HEREDOC_END)
                 S.pos = term + h.id_len
-                pop_frame(S)
-                S.heredocs_active -= 1
-                if S.heredoc_next < S.heredocs.count:
-                    start_heredoc_bodies(S)
-                else:
-                    S.heredocs.count = 0
-                    S.heredoc_next = 0
+                finish_heredoc_body(S, f)
                 return
             continue
         if c == 92 and (flags & FF_ESCAPES):
@@ -669,10 +689,7 @@ cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
     emit(S, content, n, K_STRING_CONTENT)
     add_error(S, h.start, ERR_UNTERMINATED_HEREDOC)
     S.pos = n
-    pop_frame(S)
-    S.heredocs_active -= 1
-    S.heredocs.count = 0
-    S.heredoc_next = 0
+    finish_heredoc_body(S, f)
 
 
 cdef inline bint interp_var_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
@@ -1304,15 +1321,18 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         S.space_seen = True
         return
     if c == 10:
-        if S.heredoc_next < S.heredocs.count and S.heredocs_active == 0:
-            start_heredoc_bodies(S)
+        if S.heredocs.count > 0 and S.heredocs_active == 0:
+            start_heredoc_body(S, 0, 0, S.heredocs.count)
             return
-        if not newline_is_ignored(S):
+        if newline_is_ignored(S):
+            if S.state != ST_DOT and S.state != ST_FNAME:
+                S.state = ST_BEG     # after . or def, the name may be on the next line
+        else:
             emit(S, i, i + 1, K_NEWLINE)
             end_statement(S)
+            S.state = ST_BEG
         S.def_params_line = False
         S.pos = i + 1
-        S.state = ST_BEG
         S.space_seen = True
         return
     line_start = i == 0 or src[i - 1] == 10
@@ -1530,7 +1550,6 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.scope_counter = 0
     S.last_kind = 0
     S.heredocs_active = 0
-    S.heredoc_next = 0
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0
@@ -1557,7 +1576,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
         if f.mode == FR_STRING or f.mode == FR_INTERP:
             add_error(S, f.start, unterminated_code(f))
     # Heredocs started on the last line but never given a body.
-    for i in range(S.heredoc_next, S.heredocs.count):
-        add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
+    for i in range(S.heredocs.count):
+        if not (<Heredoc*>vec_at(S.heredocs, i)).started:
+            add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
     emit(S, S.n, S.n, K_EOF)
     return -1 if S.failed else 0
