@@ -964,8 +964,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     if i < n and (S.src[i] == 63 or S.src[i] == 33) and at(S, i + 1) != 61:
         i += 1
         suffix = True
-    # Labels: name: (not name::), where Ruby's lexer allows one.
-    if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT and not suffix:
+    # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
+    if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
         intern(S, start, i)
         emit(S, start, i, K_LABEL)
         emit(S, i, i + 1, K_LABEL_END)
@@ -1241,15 +1241,17 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         kind = K_UPLUS
     elif kind == K_STAR and value:
         kind = K_USTAR
-    elif kind == K_STAR_STAR and value:
+    elif kind == K_STAR_STAR and value and not (S.state == ST_ARG and is_space_or_nl(at(S, i + 2))):
+        # Ruby looks at the byte after the whole "**": "a ** b" is a power, "a **h" a double splat.
         kind = K_USTAR_STAR
     elif kind == K_AMPERSAND and value:
         kind = K_UAMPERSAND
     elif kind == K_COLON_COLON and value:
         kind = K_UCOLON_COLON
-    elif kind == K_DOT_DOT and value:
+    elif kind == K_DOT_DOT and value and S.state != ST_ARG:
+        # Beginless ranges only where a statement or operand begins (Ruby's IS_BEG), never after "a ".
         kind = K_UDOT_DOT
-    elif kind == K_DOT_DOT_DOT and value:
+    elif kind == K_DOT_DOT_DOT and value and S.state != ST_ARG:
         kind = K_UDOT_DOT_DOT
     emit(S, i, i + k, kind)
     S.pos = i + k
