@@ -136,6 +136,70 @@ def gen_kinds_py(kinds):
     return "\n".join(out) + "\n"
 
 
+def gen_pygments_py(kinds):
+    """Source of fastlex/_pygments_types.py from pygments.tsv; exits unless every kind has exactly one type."""
+    known = [k for k, _ in kinds]
+    types = {}
+    for lineno, f in read_tsv("pygments.tsv"):
+        if len(f) < 2 or f[0] not in known or f[0] in types:
+            raise SystemExit(f"pygments.tsv:{lineno}: unknown or repeated kind, or no type: {f[0]}")
+        if not all(part.isidentifier() and part[0].isupper() for part in f[1].split(".")):
+            raise SystemExit(f"pygments.tsv:{lineno}: not a dotted Pygments token type: {f[1]}")
+        types[f[0]] = f[1]
+    missing = [k for k in known if k not in types]
+    if missing:
+        raise SystemExit(f"pygments.tsv: no Pygments type for {', '.join(missing)}")
+    out = [
+        '"""Pygments token type (dotted name) of each fastlex kind (generated from grammars/ruby/pygments.tsv: do not edit)."""',
+        "",
+        "TYPES = {",
+    ]
+    out += [f"    {k!r}: {types[k]!r}," for k in known]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def load_tree_sitter_map(known):
+    """The tree-sitter mapping rows, validated against the kinds."""
+    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": []}
+    for lineno, f in read_tsv("tree_sitter.tsv"):
+        rule = f[0]
+        if rule == "leaf" and len(f) == 5:
+            kinds = f[3].split()
+            rows["leaf"].append((f[1], f[2], kinds, f[4]))
+        elif rule == "join" and len(f) == 4:
+            kinds = [f[1]]
+            rows["join"].append((f[1], f[2], f[3]))
+        elif rule == "unmatched" and len(f) == 3:
+            kinds = [f[1]]
+            rows["unmatched"].append((f[1], f[2]))
+        elif rule == "quirk" and len(f) == 3:
+            kinds = []
+            rows["quirk"].append((f[1], f[2]))
+        else:
+            raise SystemExit(f"tree_sitter.tsv:{lineno}: malformed row")
+        for k in kinds:
+            if k not in known:
+                raise SystemExit(f"tree_sitter.tsv:{lineno}: unknown kind {k}")
+    return rows
+
+
+def gen_tree_sitter_py(rows):
+    """Source of fastlex/_tree_sitter_map.py (the mapping as Python data)."""
+    out = [
+        '"""tree-sitter-ruby leaf -> fastlex kinds (generated from grammars/ruby/tree_sitter.tsv: do not edit)."""',
+        "",
+        f"LEAF_RULES = {rows['leaf']!r}",
+        "",
+        f"JOIN_RULES = {rows['join']!r}",
+        "",
+        f"UNMATCHED = {rows['unmatched']!r}",
+        "",
+        f"QUIRKS = {rows['quirk']!r}",
+    ]
+    return "\n".join(out) + "\n"
+
+
 def write_if_changed(path, text):
     """Write text to path unless it already holds exactly that (keeps build timestamps stable)."""
     try:
@@ -153,6 +217,9 @@ def main():
     kinds, keywords, operators = load()
     write_if_changed(os.path.join(ROOT, "fastlex", "_tables.pxi"), gen_pxi(kinds, keywords, operators))
     write_if_changed(os.path.join(ROOT, "fastlex", "kinds.py"), gen_kinds_py(kinds))
+    ts_rows = load_tree_sitter_map({k for k, _ in kinds})
+    write_if_changed(os.path.join(ROOT, "fastlex", "_tree_sitter_map.py"), gen_tree_sitter_py(ts_rows))
+    write_if_changed(os.path.join(ROOT, "fastlex", "_pygments_types.py"), gen_pygments_py(kinds))
     return 0
 
 

@@ -1,0 +1,372 @@
+"""Equivalence with tree-sitter-ruby: ``fastlex.check`` and ``python -m fastlex check PATH...``.
+
+For a source that tree-sitter-ruby parses without ERROR or MISSING nodes, the
+tree's leaves of non-zero width and fastlex's tokens, both in order, must have
+the same byte spans, and each fastlex kind must be one the mapping
+(``grammars/ruby/tree_sitter.tsv``) allows for that leaf. Tokens tree-sitter
+has no leaf for (the mapping's ``unmatched`` kinds) are left out; the mapping's
+``join`` rules let one fastlex token cover adjacent leaves (``3r``); its
+``quirk`` rules name the places where tree-sitter disagrees with Ruby itself.
+
+tree-sitter and tree-sitter-ruby come with the ``check`` extra:
+``pip install 'fastlex[check]'``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, List, Optional
+
+import fastlex
+from fastlex._tree_sitter_map import JOIN_RULES, LEAF_RULES, QUIRKS, UNMATCHED
+from fastlex.kinds import Kind
+
+INSTALL_HINT = "tree-sitter and tree-sitter-ruby are needed: pip install 'fastlex[check]'"
+
+# Leaf type -> {parent type or '*': allowed kind values}
+_ALLOWED: dict = {}
+for _leaf, _parent, _kinds, _reason in LEAF_RULES:
+    _ALLOWED.setdefault(_leaf, {}).setdefault(_parent, set()).update(Kind[k].value for k in _kinds)
+# Kind value -> compiled patterns over space-joined leaf types
+_JOINS: dict = {}
+for _kind, _pattern, _reason in JOIN_RULES:
+    _JOINS.setdefault(Kind[_kind].value, []).append(re.compile(_pattern))
+_UNMATCHED = frozenset(Kind[k].value for k, _ in UNMATCHED)
+QUIRK_NAMES = tuple(name for name, _ in QUIRKS)
+_WORDLIST_PARENTS = frozenset(("bare_string", "bare_symbol"))
+
+
+@dataclass
+class Leaf:
+    """A tree-sitter leaf of non-zero width."""
+
+    start: int
+    end: int
+    type: str
+    parent: str
+    opener: str = ""   # for leaves inside a word list: the list's opening text (%w( %W[ ...)
+
+
+@dataclass
+class Difference:
+    """The first place where fastlex and tree-sitter disagree in one file."""
+
+    path: str
+    offset: int
+    line: int
+    column: int
+    fastlex: Optional[str]
+    tree_sitter: Optional[str]
+    source_line: str
+    quirk: Optional[str] = None
+
+
+@dataclass
+class FileResult:
+    """The outcome for one source: 'equal', 'different', 'quirk' or 'tree_sitter_error'."""
+
+    path: str
+    status: str
+    tokens: int = 0
+    leaves: int = 0
+    difference: Optional[Difference] = None
+
+
+@dataclass
+class Summary:
+    """Counts over many files, and the first difference of each file that differs."""
+
+    files_checked: int = 0
+    skipped_tree_sitter_errors: int = 0
+    equal: int = 0
+    different: int = 0
+    tree_sitter_quirks: int = 0
+    differences: List[dict] = field(default_factory=list)
+    quirk_files: List[dict] = field(default_factory=list)
+    unreadable: List[str] = field(default_factory=list)
+
+    def add(self, result: FileResult) -> None:
+        """Count one file's result."""
+        self.files_checked += 1
+        if result.status == "tree_sitter_error":
+            self.skipped_tree_sitter_errors += 1
+        elif result.status == "equal":
+            self.equal += 1
+        elif result.status == "quirk":
+            self.tree_sitter_quirks += 1
+            self.quirk_files.append(asdict(result.difference))
+        else:
+            self.different += 1
+            self.differences.append(asdict(result.difference))
+
+
+def _parser():
+    """A tree-sitter parser for Ruby; ImportError with an install hint if the packages are missing."""
+    try:
+        import tree_sitter
+        import tree_sitter_ruby
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(INSTALL_HINT) from exc
+    language = tree_sitter.Language(tree_sitter_ruby.language())
+    try:
+        return tree_sitter.Parser(language)
+    except TypeError:  # older py-tree-sitter
+        parser = tree_sitter.Parser()
+        parser.set_language(language)
+        return parser
+
+
+_PARSER = None
+
+
+def parser():
+    """The shared tree-sitter parser (created on first use)."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = _parser()
+    return _PARSER
+
+
+def tree_sitter_leaves(tree, src: bytes) -> List[Leaf]:
+    """The tree's leaves of non-zero width, in order, with their parent types (and word-list openers)."""
+    leaves: List[Leaf] = []
+    cursor = tree.walk()
+    openers: List[str] = []   # opening text of the word lists we are inside
+    list_depth: List[int] = []  # the tree depth of each of those lists
+    depth = 0
+    while True:
+        node = cursor.node
+        if node.child_count == 0:
+            if node.end_byte > node.start_byte:
+                parent = node.parent
+                ptype = parent.type if parent is not None else ""
+                leaf = Leaf(node.start_byte, node.end_byte, node.type, ptype)
+                if list_depth:
+                    leaf.opener = openers[-1]
+                leaves.append(leaf)
+        elif node.type in ("string_array", "symbol_array"):
+            first = node.child(0)
+            openers.append(src[first.start_byte:first.end_byte].decode("latin-1") if first is not None else "")
+            list_depth.append(depth)
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return leaves
+            depth -= 1
+            if list_depth and list_depth[-1] == depth:
+                list_depth.pop()
+                openers.pop()
+
+
+def _apply_quirks(leaves: List[Leaf], src: bytes) -> List[Leaf]:
+    """Normalise the leaves where tree-sitter is known to disagree with Ruby (see QUIRKS)."""
+    out: List[Leaf] = []
+    for leaf in leaves:
+        if leaf.type == "escape_sequence" and leaf.parent in _WORDLIST_PARENTS:
+            # wordlist-escape-whitespace: the escape starts at its backslash, not at the space before.
+            start = leaf.start
+            while start < leaf.end and src[start] in b" \t\r\n\f\v":
+                start += 1
+            if start != leaf.start:
+                leaf = Leaf(start, leaf.end, leaf.type, leaf.parent, leaf.opener)
+            # wordlist-raw-escape: %w/%i have no escape sequences; the pair is text.
+            if leaf.opener[:2] in ("%w", "%i"):
+                leaf = Leaf(leaf.start, leaf.end, "string_content", leaf.parent, leaf.opener)
+        out.append(leaf)
+    # Adjacent text pieces of one word in %w/%i lists are one run of text.
+    merged: List[Leaf] = []
+    for leaf in out:
+        prev = merged[-1] if merged else None
+        if (prev is not None and leaf.type == "string_content" and prev.type == "string_content"
+                and prev.end == leaf.start and leaf.parent in _WORDLIST_PARENTS
+                and leaf.opener[:2] in ("%w", "%i")):
+            merged[-1] = Leaf(prev.start, leaf.end, "string_content", leaf.parent, leaf.opener)
+        else:
+            merged.append(leaf)
+    return merged
+
+
+def _kind_allowed(kind: int, leaf: Leaf) -> bool:
+    """True if the mapping lets a fastlex token of kind stand for this leaf."""
+    rules = _ALLOWED.get(leaf.type)
+    if rules is None:
+        return False
+    return kind in rules.get("*", ()) or kind in rules.get(leaf.parent, ())
+
+
+def _join_allowed(kind: int, leaves: List[Leaf]) -> bool:
+    """True if a join rule lets one token of kind cover these adjacent leaves."""
+    types = " ".join(leaf.type for leaf in leaves)
+    return any(p.search(types) for p in _JOINS.get(kind, ()))
+
+
+def _describe_token(src: bytes, kind: int, start: int, end: int) -> str:
+    return f"{Kind(kind).name} {src[start:end].decode('utf-8', 'replace')!r} [{start}:{end}]"
+
+
+def _describe_leaf(src: bytes, leaf: Leaf) -> str:
+    return f"{leaf.type} (in {leaf.parent}) {src[leaf.start:leaf.end].decode('utf-8', 'replace')!r} [{leaf.start}:{leaf.end}]"
+
+
+def _classify_quirk(src: bytes, tokens, fl_index: int, leaf: Optional[Leaf], leaves: List[Leaf],
+                    leaf_index: int) -> Optional[str]:
+    """The known tree-sitter quirk that explains a difference, or None."""
+    kinds = tokens.kinds
+    if leaf is not None and leaf.type == "heredoc_beginning" and fl_index < len(tokens):
+        if kinds[fl_index] == Kind.LESS_LESS and tokens.starts[fl_index] == leaf.start:
+            return "heredoc-after-local"
+    # nested-heredoc: the difference lies in a heredoc body whose interpolation starts a heredoc.
+    for j in range(leaf_index - 1, -1, -1):
+        prior = leaves[j]
+        if prior.type == "heredoc_beginning" and prior.parent == "interpolation":
+            for k in range(j - 1, -1, -1):
+                if leaves[k].type in ("heredoc_content", "heredoc_end"):
+                    return "nested-heredoc" if leaves[k].type == "heredoc_content" else None
+                if leaves[k].type == "heredoc_beginning" and leaves[k].parent != "interpolation":
+                    break
+            return None
+        if prior.type == "heredoc_end":
+            return None
+    return None
+
+
+def compare_source(src: bytes, path: str = "<source>") -> FileResult:
+    """Compare fastlex's tokens of src (bytes) with tree-sitter-ruby's leaves."""
+    tree = parser().parse(src)
+    if tree.root_node.has_error:
+        return FileResult(path, "tree_sitter_error")
+    leaves = _apply_quirks(tree_sitter_leaves(tree, src), src)
+    tokens = fastlex.tokenize(src)
+    kinds = memoryview(tokens.kinds).tolist()
+    starts = memoryview(tokens.starts).tolist()
+    ends = memoryview(tokens.ends).tolist()
+    fl = [i for i, k in enumerate(kinds) if k not in _UNMATCHED]
+    i = j = 0
+    nf, nl = len(fl), len(leaves)
+    while i < nf and j < nl:
+        t = fl[i]
+        leaf = leaves[j]
+        if starts[t] == leaf.start and ends[t] == leaf.end:
+            if _kind_allowed(kinds[t], leaf):
+                i += 1
+                j += 1
+                continue
+            break
+        if starts[t] == leaf.start and ends[t] > leaf.end:
+            k = j
+            while k + 1 < nl and leaves[k].end < ends[t] and leaves[k + 1].start == leaves[k].end:
+                k += 1
+            if leaves[k].end == ends[t] and _join_allowed(kinds[t], leaves[j:k + 1]):
+                i += 1
+                j = k + 1
+                continue
+        break
+    if i == nf and j == nl:
+        return FileResult(path, "equal", len(fl), nl)
+    t = fl[i] if i < nf else None
+    leaf = leaves[j] if j < nl else None
+    offset = min(x for x in (starts[t] if t is not None else None, leaf.start if leaf else None) if x is not None)
+    line, col = tokens.position(offset)
+    ls = src.rfind(b"\n", 0, offset) + 1
+    le = src.find(b"\n", offset)
+    diff = Difference(
+        path=path, offset=offset, line=line, column=col,
+        fastlex=_describe_token(src, kinds[t], starts[t], ends[t]) if t is not None else None,
+        tree_sitter=_describe_leaf(src, leaf) if leaf is not None else None,
+        source_line=src[ls:le if le >= 0 else len(src)].decode("utf-8", "replace"),
+    )
+    quirk = _classify_quirk(src, _ListTokens(kinds, starts), t if t is not None else len(kinds), leaf, leaves, j)
+    diff.quirk = quirk
+    return FileResult(path, "quirk" if quirk else "different", len(fl), nl, diff)
+
+
+class _ListTokens:
+    """kinds/starts lists with len(), for the quirk classifier."""
+
+    def __init__(self, kinds, starts):
+        self.kinds = kinds
+        self.starts = starts
+
+    def __len__(self):
+        return len(self.kinds)
+
+
+def ruby_files(paths: Iterable[str]) -> List[str]:
+    """The files named, and every *.rb file under the folders named (sorted, recursive)."""
+    out: List[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                out.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".rb"))
+        else:
+            out.append(p)
+    return out
+
+
+def check_paths(paths: Iterable[str], progress: bool = False) -> Summary:
+    """Compare every Ruby file under paths; a Summary of the outcome."""
+    files = ruby_files(paths)
+    summary = Summary()
+    iterator = files
+    if progress:
+        try:
+            from tqdm import tqdm
+            iterator = tqdm(files, unit="file", file=sys.stderr, leave=False)
+        except ImportError:
+            pass
+    for path in iterator:
+        try:
+            with open(path, "rb") as f:
+                src = f.read()
+        except OSError:
+            summary.unreadable.append(path)
+            continue
+        summary.add(compare_source(src, path))
+    return summary
+
+
+def _print_summary(summary: Summary, out) -> None:
+    clean = summary.files_checked - summary.skipped_tree_sitter_errors
+    print(f"files checked:                 {summary.files_checked}", file=out)
+    print(f"skipped (tree-sitter errors):  {summary.skipped_tree_sitter_errors}", file=out)
+    print(f"equal:                         {summary.equal}", file=out)
+    print(f"different:                     {summary.different}", file=out)
+    print(f"tree-sitter known wrong:       {summary.tree_sitter_quirks}", file=out)
+    if clean:
+        print(f"equal share of clean files:    {100.0 * summary.equal / clean:.2f}%", file=out)
+    for d in summary.differences:
+        print(f"\n{d['path']}:{d['line']}:{d['column']}: first difference", file=out)
+        print(f"  fastlex:     {d['fastlex']}", file=out)
+        print(f"  tree-sitter: {d['tree_sitter']}", file=out)
+        print(f"  | {d['source_line']}", file=out)
+    for d in summary.quirk_files:
+        print(f"\n{d['path']}:{d['line']}:{d['column']}: tree-sitter quirk {d['quirk']}", file=out)
+
+
+def run(args) -> int:
+    """The check command: 0 if every clean file is equal, 1 if any differs, 2 on a usage problem."""
+    try:
+        parser()
+    except ImportError as exc:
+        print(f"fastlex check: {exc}", file=sys.stderr)
+        return 2
+    summary = check_paths(args.paths, progress=sys.stderr.isatty() and not args.json)
+    if args.json:
+        json.dump(asdict(summary), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(summary, sys.stdout)
+    return 1 if summary.different else 0
+
+
+def add_arguments(parser) -> None:
+    """Declare the check command's arguments."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="Ruby files, or folders searched for *.rb")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.set_defaults(func=run)
