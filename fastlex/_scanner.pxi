@@ -1314,6 +1314,12 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
             if src[i] == 13 and (i + 1 >= n or src[i + 1] != 10):
                 add_error(S, i, ERR_LONE_CR)
+            elif src[i] == 13 and S.heredocs.count > 0 and S.heredocs_active == 0:
+                # A \r\n ends a line with pending heredocs: the body starts at the \r, as in tree-sitter.
+                S.pos = i
+                S.space_seen = True
+                start_heredoc_body(S, 0, 0, S.heredocs.count)
+                return
             i += 1
         S.pos = i
         S.space_seen = True
