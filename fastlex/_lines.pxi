@@ -8,7 +8,7 @@
 # Who owns memory: the LineTable struct owns its array; lines_free releases it.
 
 cdef enum:
-    LINES_BYTES_PER_LINE = 12      # source bytes per line estimate (a floor, not a mean)
+    LINES_BYTES_PER_LINE = 16      # source bytes per line estimate (a floor, not a mean)
     LINES_MIN_CAPACITY = 64
 
 cdef struct LineTable:

@@ -18,7 +18,7 @@ cdef enum:
     REGION_MAX_CHUNKS = 48
     REGION_CHUNK_MIN = 256                # records in the smallest chunk
     REGION_CHUNK_MAX = 1 << 24            # records in the largest chunk (192 MiB)
-    REGION_BYTES_PER_TOKEN = 5            # source bytes per token estimate (see README, design)
+    REGION_BYTES_PER_TOKEN = 4            # source bytes per token estimate (see README, design)
 
 cdef packed struct TokenRecord:
     uint32_t start      # byte offset of the first byte

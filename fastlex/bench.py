@@ -1,0 +1,583 @@
+"""``python -m fastlex bench [FILE ...]``: throughput, allocations and memory against baselines.
+
+With no FILE the shipped sample (``fastlex/samples/sample.rb``) is repeated to
+about 1 MB. For each input it measures, best of ``--repeat`` runs:
+
+- ``lex``: a reused ``Lexer().tokenize(data)`` and nothing else (tokens in the
+  region, no Python object per token);
+- ``tokens``: tokenize, then create every ``Token`` and read its ``.string``;
+- ``bulk``: tokenize, then read the ``kinds``/``starts``/``ends`` columns as lists;
+- ``lex_malloc``: ``Lexer(region=False)``, one malloc per token record;
+- ``tree_sitter_parse`` and ``tree_sitter_walk`` (parse, then a TreeCursor
+  walk collecting the leaves), ``pygments`` (Pygments' ``RubyLexer`` through
+  ``pygments.lex``) and ``fastlex_pygments`` (``fastlex.pygments.RubyLexer``
+  through ``pygments.lex``): the two Pygments rows are timed on a slice of
+  ``--slice-bytes`` and scaled to the whole input (the output says so).
+
+It also reports the allocation statistics of one ``fastlex.tokenize`` call
+(``Tokens.stats``), the per-token-malloc mode beside the region, the peak RSS
+growth of lexing (measured in a child process), and the speed-up of
+``fastlex.tokenize_many`` over one-by-one calls on this machine's cores.
+``--scaling`` repeats the input at 1 KB ... 64 MB; ``--plot`` draws throughput
+against size (needs matplotlib); ``--json`` prints one JSON object.
+
+JSON keys: ``version``, ``machine``, ``repeat``, ``inputs`` (a list; each has
+``name``, ``note``, ``bytes``, ``tokens``, ``lines``, ``rows`` (key -> ``{label,
+available, seconds, mb_per_s, ns_per_token, note}``), ``ratios``, ``stats``,
+``region_vs_malloc``, ``memory``, ``tokenize_many``) and ``scaling`` (a list
+of ``{bytes, rows}``, or null).
+"""
+import collections
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+INSTALL_HINT = "pip install 'fastlex[bench]'"
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "samples", "sample.rb")
+DEFAULT_TARGET = 1_000_000
+SCALING_SIZES = [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20]
+# Baselines are slow: in --scaling they run only up to these sizes (bytes).
+SCALING_LIMITS = {"tree_sitter_parse": 4 << 20, "pygments": 64 << 10, "fastlex_pygments": 1 << 20}
+
+ROW_LABELS = {
+    "lex": "fastlex lex (region, reused Lexer)",
+    "tokens": "fastlex tokenize + every Token + .string",
+    "bulk": "fastlex tokenize + kinds/starts/ends lists",
+    "lex_malloc": "fastlex lex, malloc per token (region=False)",
+    "tree_sitter_parse": "tree-sitter-ruby parse",
+    "tree_sitter_walk": "tree-sitter-ruby parse + leaf walk",
+    "pygments": "Pygments RubyLexer (pygments.lex)",
+    "fastlex_pygments": "fastlex.pygments.RubyLexer (pygments.lex)",
+}
+
+# (ratio key, slower row, faster row): how many times faster the second is.
+RATIOS = [
+    ("lex_vs_tree_sitter_parse", "tree_sitter_parse", "lex"),
+    ("tokens_vs_tree_sitter_walk", "tree_sitter_walk", "tokens"),
+    ("bulk_vs_tree_sitter_walk", "tree_sitter_walk", "bulk"),
+    ("lex_vs_pygments", "pygments", "lex"),
+    ("fastlex_pygments_vs_pygments", "pygments", "fastlex_pygments"),
+    ("region_vs_malloc_per_token", "lex_malloc", "lex"),
+]
+
+
+# ---------------------------------------------------------------- inputs
+
+def cut_at_line(data, size):
+    """data[:k] for the largest k <= size ending just after a newline (or size if none)."""
+    if len(data) <= size:
+        return data
+    k = data.rfind(b"\n", 0, size)
+    return data[:k + 1] if k > 0 else data[:size]
+
+
+def repeat_to(data, size):
+    """Whole copies of data joined until about size bytes, cut at a line boundary."""
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    copies = max(1, -(-size // len(data)))
+    return cut_at_line(data * copies, size)
+
+
+def load_inputs(files):
+    """[(name, note, bytes)] for the files given, or the shipped sample repeated to about 1 MB."""
+    if not files:
+        with open(SAMPLE, "rb") as f:
+            sample = f.read()
+        copies = max(1, round(DEFAULT_TARGET / len(sample)))
+        data = sample * copies
+        note = f"default input: fastlex/samples/sample.rb ({len(sample)} bytes) repeated {copies} times"
+        return [("sample.rb x%d" % copies, note, data)]
+    out = []
+    for path in files:
+        with open(path, "rb") as f:
+            out.append((path, "", f.read()))
+    return out
+
+
+# ---------------------------------------------------------------- timing
+
+def best_time(fn, repeat, min_time=0.02):
+    """Best seconds per call of fn() over repeat samples, each sample at least min_time long."""
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t0
+    loops = max(1, int(min_time / once)) if once > 0 else 1000
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / loops)
+    return min(best, once) if loops == 1 else best
+
+
+def row(key, seconds, nbytes, ntokens, note=""):
+    """A measured row: time, throughput (MB/s, 10^6 bytes) and ns per fastlex token."""
+    return {"label": ROW_LABELS[key], "available": True, "seconds": seconds,
+            "mb_per_s": nbytes / seconds / 1e6, "ns_per_token": seconds / max(ntokens, 1) * 1e9, "note": note}
+
+
+def missing(key, why):
+    """A row that could not be measured, saying why and how to install what it needs."""
+    return {"label": ROW_LABELS[key], "available": False, "seconds": None, "mb_per_s": None,
+            "ns_per_token": None, "note": why}
+
+
+# ---------------------------------------------------------------- scenarios
+
+def fastlex_rows(data, ntokens, repeat):
+    """The fastlex rows: lex alone, with Token objects, with bulk columns, per-token malloc mode."""
+    import fastlex
+
+    lexer = fastlex.Lexer()
+    lexer.tokenize(data)  # the Lexer keeps its chunks: later calls allocate nothing
+
+    def lex():
+        lexer.tokenize(data)
+
+    def tokens():
+        for tok in lexer.tokenize(data):
+            tok.string
+
+    def bulk():
+        t = lexer.tokenize(data)
+        memoryview(t.kinds).tolist()
+        memoryview(t.starts).tolist()
+        memoryview(t.ends).tolist()
+
+    malloc_lexer = fastlex.Lexer(region=False)
+
+    def lex_malloc():
+        malloc_lexer.tokenize(data)
+
+    return {
+        "lex": row("lex", best_time(lex, repeat), len(data), ntokens),
+        "tokens": row("tokens", best_time(tokens, repeat), len(data), ntokens),
+        "bulk": row("bulk", best_time(bulk, repeat), len(data), ntokens),
+        "lex_malloc": row("lex_malloc", best_time(lex_malloc, repeat), len(data), ntokens),
+    }
+
+
+def tree_sitter_parser():
+    """A tree-sitter parser for Ruby, or None if tree-sitter / tree-sitter-ruby are missing."""
+    try:
+        import tree_sitter
+        import tree_sitter_ruby
+    except ImportError:
+        return None
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_ruby.language()))
+
+
+def leaves(tree):
+    """Every leaf node of tree, in source order (a TreeCursor walk from Python)."""
+    out = []
+    cursor = tree.walk()
+    while True:
+        if cursor.goto_first_child():
+            continue
+        out.append(cursor.node)
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
+
+
+def tree_sitter_rows(data, ntokens, repeat, parser=None):
+    """tree-sitter-ruby parse, and parse + leaf walk (rows that say how to install it if missing)."""
+    parser = parser or tree_sitter_parser()
+    if parser is None:
+        why = f"tree-sitter / tree-sitter-ruby not installed: {INSTALL_HINT}"
+        return {"tree_sitter_parse": missing("tree_sitter_parse", why),
+                "tree_sitter_walk": missing("tree_sitter_walk", why)}
+    parse_s = best_time(lambda: parser.parse(data), repeat)
+    walk_s = best_time(lambda: leaves(parser.parse(data)), max(1, min(repeat, 3)))
+    return {"tree_sitter_parse": row("tree_sitter_parse", parse_s, len(data), ntokens),
+            "tree_sitter_walk": row("tree_sitter_walk", walk_s, len(data), ntokens)}
+
+
+def pygments_lexers():
+    """{key: lexer instance or reason it is missing} for Pygments' RubyLexer and fastlex's plugin."""
+    out = {}
+    try:
+        import pygments  # noqa: F401
+        from pygments.lexers.ruby import RubyLexer
+        out["pygments"] = RubyLexer()
+    except ImportError:
+        out["pygments"] = f"Pygments not installed: {INSTALL_HINT}"
+    try:
+        from fastlex.pygments import RubyLexer as FastRubyLexer
+        out["fastlex_pygments"] = FastRubyLexer()
+    except ImportError as exc:
+        out["fastlex_pygments"] = f"fastlex.pygments unavailable ({exc}): {INSTALL_HINT}"
+    return out
+
+
+def pygments_rows(data, ntokens, repeat, slice_bytes, lexers=None):
+    """The two pygments.lex rows, timed on a slice of the input and scaled to its whole size."""
+    lexers = lexers or pygments_lexers()
+    out = {}
+    part = cut_at_line(data, slice_bytes)
+    text = part.decode("utf-8", "replace")
+    for key in ("pygments", "fastlex_pygments"):
+        lexer = lexers[key]
+        if isinstance(lexer, str):
+            out[key] = missing(key, lexer)
+            continue
+        import pygments
+
+        def run(lexer=lexer):
+            collections.deque(pygments.lex(text, lexer), maxlen=0)
+
+        seconds = best_time(run, max(1, min(repeat, 3))) * len(data) / len(part)
+        note = "" if len(part) == len(data) else f"timed on the first {len(part)} bytes, scaled to {len(data)}"
+        out[key] = row(key, seconds, len(data), ntokens, note)
+    return out
+
+
+def ratios(rows):
+    """How many times faster each fastlex row is than its baseline (None where a row is missing)."""
+    out = {}
+    for name, slow, fast in RATIOS:
+        a, b = rows.get(slow), rows.get(fast)
+        out[name] = a["seconds"] / b["seconds"] if a and b and a["available"] and b["available"] else None
+    return out
+
+
+def region_vs_malloc(data, rows):
+    """One fresh call in each mode: mallocs, bytes, time (from the rows) side by side."""
+    import fastlex
+
+    out = {}
+    for key, region in (("region", True), ("malloc_per_token", False)):
+        s = fastlex.Lexer(region=region).tokenize(data).stats
+        out[key] = {"mallocs": s["mallocs"], "peak_bytes": s["peak_bytes"],
+                    "region_bytes_reserved": s["region"]["bytes_reserved"],
+                    "seconds": rows["lex" if region else "lex_malloc"]["seconds"]}
+    return out
+
+
+MEMORY_CHILD = r"""
+import gc, json, resource, sys
+path, mode = sys.argv[1], sys.argv[2]
+with open(path, "rb") as f:
+    data = f.read()
+import fastlex
+parser = None
+if mode == "tree_sitter":
+    import tree_sitter, tree_sitter_ruby
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_ruby.language()))
+    parser.parse(b"x = 1\n")
+fastlex.tokenize(b"x = 1\n")
+gc.collect()
+
+def rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+
+def hwm():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+
+try:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")          # reset the peak-RSS mark (Linux >= 4.0)
+    method = "VmHWM reset through /proc/self/clear_refs; growth = peak RSS during the call - RSS before it"
+    before = rss()
+    peak = hwm
+except OSError:
+    method = "ru_maxrss growth (the peak may predate the call: a lower bound)"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+if mode == "lex":
+    kept = fastlex.tokenize(data)
+elif mode == "tokens":
+    kept = fastlex.tokenize(data)
+    kept = [(t, t.string) for t in kept]
+elif mode == "tree_sitter":
+    kept = parser.parse(data)
+print(json.dumps({"growth": peak() - before, "method": method}))
+"""
+
+
+def memory_growth(data):
+    """Peak RSS growth of lexing data (and of keeping every Token, and of a tree-sitter parse), in child processes."""
+    if not sys.platform.startswith("linux"):
+        return {"method": "not measured: needs Linux /proc", "lex_bytes": None}
+    with tempfile.NamedTemporaryFile(suffix=".rb", delete=False) as f:
+        f.write(data)
+        path = f.name
+    out = {"source_bytes": len(data)}
+    try:
+        for mode in ("lex", "tokens", "tree_sitter"):
+            if mode == "tree_sitter" and tree_sitter_parser() is None:
+                out["tree_sitter_bytes"] = None
+                continue
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.pathsep.join(
+                [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))] + env.get("PYTHONPATH", "").split(os.pathsep))
+            env.pop("FASTLEX_ALLOC_STATS", None)
+            res = subprocess.run([sys.executable, "-c", MEMORY_CHILD, path, mode], capture_output=True,
+                                 text=True, env=env, timeout=300)
+            if res.returncode != 0:
+                out[f"{mode}_bytes"] = None
+                out[f"{mode}_error"] = res.stderr.strip().splitlines()[-1:] or ["failed"]
+                continue
+            got = json.loads(res.stdout)
+            out[f"{mode}_bytes"] = got["growth"]
+            out["method"] = "child process per measurement; " + got["method"]
+    finally:
+        os.unlink(path)
+    if out.get("lex_bytes") is not None:
+        out["lex_over_source"] = out["lex_bytes"] / len(data)
+    return out
+
+
+def many_speedup(data, repeat):
+    """Speed-up of fastlex.tokenize_many over one-by-one tokenize calls on this machine's cores."""
+    import fastlex
+
+    workers = os.cpu_count() or 1
+    piece = cut_at_line(data, 256 << 10)
+    items = [piece] * (4 * workers)
+    serial = best_time(lambda: [fastlex.tokenize(x) for x in items], max(1, min(repeat, 3)))
+    parallel = best_time(lambda: fastlex.tokenize_many(items, workers=workers), max(1, min(repeat, 3)))
+    return {"workers": workers, "items": len(items), "item_bytes": len(piece), "serial_seconds": serial,
+            "parallel_seconds": parallel, "speedup": serial / parallel}
+
+
+# ---------------------------------------------------------------- runs
+
+class Progress:
+    """A tqdm bar over named steps when stderr is a terminal and tqdm is installed; silent otherwise."""
+
+    def __init__(self, total, enabled):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+                self.bar = tqdm(total=total, file=sys.stderr, leave=False, unit="step")
+            except ImportError:
+                pass
+
+    def step(self, name):
+        """Show that the step called name is starting."""
+        if self.bar is not None:
+            self.bar.set_description(name)
+            self.bar.update(1)
+
+    def close(self):
+        """Remove the bar."""
+        if self.bar is not None:
+            self.bar.close()
+
+
+def bench_input(name, note, data, args, progress):
+    """Every measurement for one input, as a dict (see the module docstring for its keys)."""
+    import fastlex
+
+    first = fastlex.tokenize(data)
+    ntokens = len(first)
+    result = {"name": name, "note": note, "bytes": len(data), "tokens": ntokens,
+              "lines": first.stats["lines"]["count"], "errors": len(first.errors), "stats": first.stats}
+    progress.step(f"{name}: fastlex")
+    rows = fastlex_rows(data, ntokens, args.repeat)
+    progress.step(f"{name}: tree-sitter")
+    rows.update(tree_sitter_rows(data, ntokens, args.repeat))
+    progress.step(f"{name}: pygments")
+    rows.update(pygments_rows(data, ntokens, args.repeat, args.slice_bytes))
+    result["rows"] = rows
+    result["ratios"] = ratios(rows)
+    result["region_vs_malloc"] = region_vs_malloc(data, rows)
+    progress.step(f"{name}: memory")
+    result["memory"] = memory_growth(data)
+    progress.step(f"{name}: tokenize_many")
+    result["tokenize_many"] = many_speedup(data, args.repeat)
+    return result
+
+
+def bench_scaling(data, args, progress):
+    """Throughput of the same content at 1 KB ... 64 MB (baselines up to their SCALING_LIMITS)."""
+    import fastlex
+
+    parser = tree_sitter_parser()
+    lexers = pygments_lexers()
+    out = []
+    lexer = fastlex.Lexer()
+    for size in SCALING_SIZES:
+        progress.step(f"scaling {size} bytes")
+        chunk = repeat_to(data, size)
+        ntok = len(lexer.tokenize(chunk))
+        # Small inputs: enough calls per sample that the clock resolution does not matter.
+        rows = {"lex": row("lex", best_time(lambda: lexer.tokenize(chunk), args.repeat, 0.05), len(chunk), ntok)}
+        if parser is not None and size <= SCALING_LIMITS["tree_sitter_parse"]:
+            rows["tree_sitter_parse"] = row("tree_sitter_parse", best_time(lambda: parser.parse(chunk),
+                                                                             max(1, min(args.repeat, 3))),
+                                            len(chunk), ntok)
+        for key in ("pygments", "fastlex_pygments"):
+            if not isinstance(lexers[key], str) and size <= SCALING_LIMITS[key]:
+                rows.update({key: pygments_rows(chunk, ntok, 1, size, lexers)[key]})
+        out.append({"bytes": len(chunk), "tokens": ntok, "rows": rows})
+    return out
+
+
+# ---------------------------------------------------------------- output
+
+def fmt(v, spec):
+    """v formatted with spec, or '-' for None."""
+    return "-" if v is None else format(v, spec)
+
+
+def print_input(r, out):
+    """The human-readable tables for one input."""
+    w = out.write
+    w(f"\n== {r['name']}: {r['bytes']} bytes, {r['tokens']} tokens, {r['lines']} lines, {r['errors']} lex errors\n")
+    if r["note"]:
+        w(f"   ({r['note']})\n")
+    w(f"\n{'':46} {'ms':>10} {'MB/s':>9} {'ns/token':>9}  note\n")
+    for key, x in r["rows"].items():
+        if x["available"]:
+            w(f"{x['label']:46} {x['seconds'] * 1e3:10.3f} {x['mb_per_s']:9.2f} {x['ns_per_token']:9.1f}  {x['note']}\n")
+        else:
+            w(f"{x['label']:46} {'-':>10} {'-':>9} {'-':>9}  {x['note']}\n")
+    w("\nratios (times faster):\n")
+    for name, v in r["ratios"].items():
+        w(f"  {name:32} {fmt(v, '.1f')}\n")
+    s = r["stats"]
+    reg, pool, lines = s["region"], s["pool"], s["lines"]
+    w("\nallocations (one fastlex.tokenize call, fresh Lexer):\n")
+    w(f"  mallocs {s['mallocs']}, peak {s['peak_bytes']} bytes ({s['peak_bytes'] / max(r['bytes'], 1):.2f}x source), "
+      f"held after the call {s['bytes_reserved']} bytes\n")
+    w(f"  region: {reg['chunks']} chunk(s), {reg['bytes_used']} of {reg['bytes_reserved']} bytes used, "
+      f"{reg['record_bytes']} bytes/token, {reg['mallocs']} mallocs\n")
+    w(f"  pool: {pool['names']} names in {pool['capacity']} slots, {pool['resizes']} resizes, "
+      f"{pool['probes']} probes (max {pool['max_probe']})\n")
+    w(f"  newline list: {lines['count']} lines, capacity {lines['capacity']}, {lines['reallocs']} reallocs\n")
+    rv = r["region_vs_malloc"]
+    w("\nregion vs malloc per token:\n")
+    w(f"  {'':18} {'mallocs':>9} {'peak bytes':>12} {'region bytes':>13} {'lex ms':>9}\n")
+    for key in ("region", "malloc_per_token"):
+        x = rv[key]
+        w(f"  {key:18} {x['mallocs']:9d} {x['peak_bytes']:12d} {x['region_bytes_reserved']:13d} {x['seconds'] * 1e3:9.3f}\n")
+    m = r["memory"]
+    w("\npeak memory growth (RSS):\n")
+    for key, label in (("lex_bytes", "tokenize"), ("tokens_bytes", "tokenize + keep every Token and .string"),
+                       ("tree_sitter_bytes", "tree-sitter parse (tree kept)")):
+        v = m.get(key)
+        w(f"  {label:42} {fmt(v, 'd') if v is not None else '-':>12} bytes"
+          + (f"  ({v / r['bytes']:.2f}x source)\n" if v is not None else "\n"))
+    w(f"  method: {m.get('method', '-')}\n")
+    t = r["tokenize_many"]
+    w(f"\ntokenize_many: {t['items']} items of {t['item_bytes']} bytes on {t['workers']} workers: "
+      f"{t['serial_seconds'] * 1e3:.1f} ms one by one, {t['parallel_seconds'] * 1e3:.1f} ms in parallel, "
+      f"speed-up {t['speedup']:.2f}x\n")
+
+
+def print_scaling(scaling, out):
+    """The scaling table: MB/s per size for fastlex and the baselines measured at that size."""
+    keys = ["lex", "tree_sitter_parse", "fastlex_pygments", "pygments"]
+    out.write("\nscaling (same content repeated; MB/s):\n")
+    out.write(f"  {'bytes':>10} " + " ".join(f"{k:>18}" for k in keys) + "\n")
+    for s in scaling:
+        cells = [fmt(s["rows"][k]["mb_per_s"], ".2f") if k in s["rows"] else "-" for k in keys]
+        out.write(f"  {s['bytes']:>10} " + " ".join(f"{c:>18}" for c in cells) + "\n")
+    by = {s["bytes"]: s["rows"]["lex"]["mb_per_s"] for s in scaling}
+    small = min(by, key=lambda b: abs(b - (64 << 10)))
+    out.write(f"  fastlex at {scaling[-1]['bytes']} bytes: {by[scaling[-1]['bytes']] / by[small] * 100:.0f}% "
+              f"of its throughput at {small} bytes\n")
+
+
+def plot(scaling, path):
+    """Write a PNG of throughput against size (log-log) for fastlex and the baselines; an error string or None."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return f"--plot needs matplotlib: {INSTALL_HINT}"
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key in ("lex", "tree_sitter_parse", "fastlex_pygments", "pygments"):
+        pts = [(s["bytes"], s["rows"][key]["mb_per_s"]) for s in scaling if key in s["rows"]]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=ROW_LABELS[key])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("input size (bytes)")
+    ax.set_ylabel("throughput (MB/s)")
+    ax.set_title("fastlex throughput against input size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+def run(args):
+    """Run the benchmark as asked by args and print it; 0, or 2 if an input cannot be read."""
+    import fastlex
+
+    try:
+        inputs = load_inputs(args.files)
+    except OSError as exc:
+        print(f"fastlex bench: {exc}", file=sys.stderr)
+        return 2
+    if args.repeat < 1:
+        print("fastlex bench: --repeat must be at least 1", file=sys.stderr)
+        return 2
+    scaling_wanted = args.scaling or bool(args.plot)
+    progress = Progress(5 * len(inputs) + (len(SCALING_SIZES) if scaling_wanted else 0), not args.json)
+    try:
+        results = [bench_input(name, note, data, args, progress) for name, note, data in inputs]
+        scaling = bench_scaling(inputs[0][2], args, progress) if scaling_wanted else None
+    finally:
+        progress.close()
+    report = {
+        "version": fastlex.__version__,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "processor": platform.machine()},
+        "repeat": args.repeat, "inputs": results, "scaling": scaling,
+    }
+    plot_error = plot(scaling, args.plot) if args.plot else None
+    if plot_error:
+        report["plot_error"] = plot_error
+    out = sys.stdout
+    if args.json:
+        json.dump(report, out, indent=1)
+        out.write("\n")
+    else:
+        m = report["machine"]
+        out.write(f"fastlex {report['version']} bench: Python {m['python']}, {m['cpus']} CPUs, {m['platform']}; "
+                  f"best of {args.repeat}\n")
+        for r in results:
+            print_input(r, out)
+        if scaling:
+            print_scaling(scaling, out)
+        if args.plot and not plot_error:
+            out.write(f"\nplot written to {args.plot}\n")
+    if plot_error:
+        print(f"fastlex bench: {plot_error}", file=sys.stderr)
+    return 0
+
+
+def add_arguments(parser):
+    """Declare the bench subcommand's options on parser and route it to run()."""
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="Ruby files to measure (default: the shipped sample repeated to about 1 MB)")
+    parser.add_argument("--repeat", type=int, default=5, metavar="N", help="best of N runs (default 5)")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also measure the same content at 1 KB ... 64 MB")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with all numbers")
+    parser.add_argument("--plot", metavar="FILE.png", help="plot throughput against size (implies --scaling)")
+    parser.add_argument("--slice-bytes", type=int, default=64 << 10, metavar="N",
+                        help="Pygments rows are timed on the first N bytes and scaled (default 65536)")
+    parser.set_defaults(func=run)
