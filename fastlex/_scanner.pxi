@@ -1533,6 +1533,8 @@ cdef int unterminated_code(Frame* f) noexcept nogil:
     """The error for a literal frame left open at the end of the input."""
     if f.mode == FR_INTERP:
         return ERR_UNTERMINATED_INTERP
+    if f.mode == FR_HEREDOC:
+        return ERR_UNTERMINATED_HEREDOC
     if f.flags & FF_REGEXP:
         return ERR_UNTERMINATED_REGEXP
     if f.flags & FF_WORDS:
@@ -1581,7 +1583,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     # Literals still open at the end of the input.
     for i in range(S.frames.count - 1, 0, -1):
         f = <Frame*>vec_at(S.frames, i)
-        if f.mode == FR_STRING or f.mode == FR_INTERP:
+        # (A heredoc body is still open only if the input ended inside its interpolation.)
+        if f.mode == FR_STRING or f.mode == FR_INTERP or f.mode == FR_HEREDOC:
             add_error(S, f.start, unterminated_code(f))
     # Heredocs started on the last line but never given a body.
     for i in range(S.heredocs.count):
