@@ -1,0 +1,254 @@
+"""Bad input: wrong types, malformed bytes, unterminated constructs, pathological nesting, huge sources.
+
+Malformed Ruby never raises: tokens go on to the end of the source and
+``Tokens.errors`` marks where things went wrong. Wrong argument types raise
+TypeError; a source past the reach of 32-bit offsets raises ValueError.
+"""
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import fastlex
+from fastlex import Kind
+
+
+def kinds_texts(tokens):
+    """(Kind name, text) of every token except EOF."""
+    return [(t.type.name, t.string) for t in tokens if t.type != Kind.EOF]
+
+
+def check_reaches_end(src, tokens):
+    """The tokens cover the source up to its end: the last real token ends there and EOF follows."""
+    n = len(src.encode("utf-8", "surrogatepass") if isinstance(src, str) else src)
+    ends = memoryview(tokens.ends).tolist()
+    assert tokens[-1].type == Kind.EOF and ends[-1] == n
+    assert len(ends) >= 2 and ends[-2] == n, kinds_texts(tokens)[-3:]
+
+
+# --- argument types -------------------------------------------------------------
+
+@pytest.mark.parametrize("value,type_name", [
+    (1, "int"), (None, "NoneType"), (bytearray(b"x"), "bytearray"), (["x"], "list"),
+    (memoryview(b"x"), "memoryview"), (1.5, "float")])
+def test_wrong_type_names_the_type(value, type_name):
+    """Anything but str or bytes is a TypeError naming the type, from tokenize and Lexer.tokenize."""
+    with pytest.raises(TypeError, match=rf"\b{type_name}\b"):
+        fastlex.tokenize(value)
+    with pytest.raises(TypeError, match=rf"\b{type_name}\b"):
+        fastlex.Lexer().tokenize(value)
+
+
+def test_bytes_and_str_subclasses_are_accepted():
+    """Subclasses of bytes and str are lexed like their base type."""
+    class B(bytes):
+        pass
+
+    class S(str):
+        pass
+
+    assert kinds_texts(fastlex.tokenize(B(b"a + 1"))) == kinds_texts(fastlex.tokenize(b"a + 1"))
+    assert kinds_texts(fastlex.tokenize(S("é + 1"))) == kinds_texts(fastlex.tokenize("é + 1"))
+
+
+# --- malformed bytes --------------------------------------------------------------
+
+def error_offsets(tokens, word):
+    """Offsets of the errors whose message contains word."""
+    return [e.offset for e in tokens.errors if word in e.message]
+
+
+def test_invalid_utf8_between_tokens():
+    """Invalid UTF-8 bytes in code: tokens go on after them, an error marks each bad byte."""
+    toks = fastlex.tokenize(b"x = \xff\xfe y")
+    assert kinds_texts(toks)[:2] == [("IDENTIFIER", "x"), ("EQUAL", "=")]
+    assert kinds_texts(toks)[-1] == ("IDENTIFIER", "y")
+    assert error_offsets(toks, "UTF-8") == [4, 5]
+    err = [e for e in toks.errors if e.offset == 4][0]
+    assert (err.line, err.column) == (1, 4)
+
+
+@pytest.mark.parametrize("src,offset,kind", [
+    (b'"a\xffb" + c', 2, "STRING_CONTENT"),
+    (b"'a\xc3' + c", 2, "STRING_CONTENT"),
+    (b"# a\xe2\x82 comment\nc", 3, "COMMENT"),
+    (b"x\xff = c", 1, None),
+    (b"x = :a\xffb; c", 6, None),
+    (b"/a\xf0\x9f\x98/ + c", 2, "STRING_CONTENT"),
+])
+def test_invalid_utf8_inside_tokens(src, offset, kind):
+    """Invalid UTF-8 inside strings, comments, names: an error at its offset, lexing goes on to c."""
+    toks = fastlex.tokenize(src)
+    assert offset in error_offsets(toks, "UTF-8"), toks.errors
+    assert kinds_texts(toks)[-1] == ("IDENTIFIER", "c")
+    if kind:
+        assert kind in [t.type.name for t in toks if t.start_offset <= offset < t.end_offset]
+
+
+def test_truncated_utf8_at_end():
+    """A multi-byte character cut by the end of the source is an error at its first byte."""
+    toks = fastlex.tokenize(b"x = '\xe2\x82")
+    assert 5 in error_offsets(toks, "UTF-8")
+    check_reaches_end(b"x = '\xe2\x82", toks)
+
+
+def test_nul_bytes():
+    """NUL outside a literal is an INVALID token with an error; inside a string it is content."""
+    toks = fastlex.tokenize(b"x\x00y")
+    assert kinds_texts(toks) == [("IDENTIFIER", "x"), ("INVALID", "\x00"), ("IDENTIFIER", "y")]
+    assert error_offsets(toks, "NUL") == [1]
+    toks = fastlex.tokenize(b'"a\x00b" + c')
+    assert kinds_texts(toks)[:3] == [("STRING_BEGIN", '"'), ("STRING_CONTENT", "a\x00b"), ("STRING_END", '"')]
+    assert toks.errors == []
+
+
+def test_lone_carriage_return():
+    """A \\r not followed by \\n is white space with an error at its offset."""
+    toks = fastlex.tokenize(b"a\rb")
+    assert kinds_texts(toks) == [("IDENTIFIER", "a"), ("IDENTIFIER", "b")]
+    assert error_offsets(toks, "carriage return") == [1]
+    assert fastlex.tokenize(b"a\r\nb").errors == []
+
+
+@pytest.mark.parametrize("src", [b"\xef\xbb\xbfx = 1", "\ufeffx = 1"])
+def test_bom_at_start_is_skipped(src):
+    """A leading byte order mark makes no token and no error."""
+    toks = fastlex.tokenize(src)
+    assert kinds_texts(toks) == [("IDENTIFIER", "x"), ("EQUAL", "="), ("INTEGER", "1")]
+    assert toks[0].start_offset == 3
+    assert toks.errors == []
+
+
+@pytest.mark.parametrize("src,offset", [(b"x\n\xef\xbb\xbfy", 2), ("x = 1 \ufeff+ 2", 6), (b"'a\xef\xbb\xbfb'", 2)])
+def test_bom_in_the_middle(src, offset):
+    """A byte order mark after the start is an error at its offset; lexing goes on."""
+    toks = fastlex.tokenize(src)
+    assert error_offsets(toks, "byte order mark") == [offset]
+    check_reaches_end(src, toks)
+
+
+# --- unterminated constructs ----------------------------------------------------------
+
+UNTERMINATED = [
+    ('x = "abc', "unterminated string", [("STRING_BEGIN", '"'), ("STRING_CONTENT", "abc")], 4),
+    ("x = 'abc\ndef", "unterminated string", [("STRING_BEGIN", "'"), ("STRING_CONTENT", "abc\ndef")], 4),
+    ("x = `ls", "unterminated string", [("BACKTICK", "`"), ("STRING_CONTENT", "ls")], 4),
+    ('x = :"ab', "unterminated", [("SYMBOL_BEGIN", ':"'), ("STRING_CONTENT", "ab")], 4),
+    ("x = <<A\nabc\n", "unterminated heredoc", [("HEREDOC_START", "<<A"), ("STRING_CONTENT", "\nabc\n")], 4),
+    ("x = <<~A\n  abc\n  AB", "unterminated heredoc",
+     [("HEREDOC_START", "<<~A"), ("STRING_CONTENT", "\n  abc\n  AB")], 4),
+    ("x = /abc", "unterminated regexp", [("REGEXP_BEGIN", "/"), ("STRING_CONTENT", "abc")], 4),
+    ("x = %r{a", "unterminated regexp", [("REGEXP_BEGIN", "%r{"), ("STRING_CONTENT", "a")], 4),
+    ("x = %q(abc", "unterminated string", [("STRING_BEGIN", "%q("), ("STRING_CONTENT", "abc")], 4),
+    ("x = %Q[a(b", "unterminated string", [("STRING_BEGIN", "%Q["), ("STRING_CONTENT", "a(b")], 4),
+    ("x = %w(a b", "unterminated word", [("PERCENT_LOWER_W", "%w("), ("STRING_CONTENT", "a"),
+                                         ("STRING_CONTENT", "b")], 4),
+    ("x = %i<a", "unterminated word or symbol list", [("PERCENT_LOWER_I", "%i<"), ("STRING_CONTENT", "a")], 4),
+    ("x = %s(a", "unterminated", [("SYMBOL_BEGIN", "%s("), ("STRING_CONTENT", "a")], 4),
+    ("x = %x(a", "unterminated", [("BACKTICK", "%x("), ("STRING_CONTENT", "a")], 4),
+    ("x\n=begin\nabc", "=begin", [("IDENTIFIER", "x"), ("NEWLINE", "\n"), ("EMBDOC", "=begin\nabc")], 2),
+    ('x = "a#{b', "unterminated interpolation", [("STRING_CONTENT", "a"), ("EMBEXPR_BEGIN", "#{"),
+                                                 ("IDENTIFIER", "b")], 6),
+    ('x = "#{', "unterminated interpolation", [("STRING_BEGIN", '"'), ("EMBEXPR_BEGIN", "#{")], 5),
+    # The newline inside the open interpolation is code: it ends the statement y.
+    ("x = <<A\n#{y\n", "unterminated", [("EMBEXPR_BEGIN", "#{"), ("IDENTIFIER", "y"), ("NEWLINE", "\n")],
+     None),
+]
+
+
+@pytest.mark.parametrize("src,message,tail,offset", UNTERMINATED, ids=[repr(c[0]) for c in UNTERMINATED])
+def test_unterminated(src, message, tail, offset):
+    """An unterminated literal runs to the end of the source and is reported where it starts."""
+    toks = fastlex.tokenize(src)
+    got = kinds_texts(toks)
+    assert got[-len(tail):] == tail, got
+    check_reaches_end(src, toks)
+    found = [e for e in toks.errors if message in e.message]
+    assert found, toks.errors
+    if offset is not None:
+        assert offset in [e.offset for e in found], toks.errors
+
+
+@pytest.mark.parametrize("src,outer,inner", [
+    ('x = "a#{b', (4, "unterminated string"), (6, "unterminated interpolation")),
+    ("x = <<A\n#{y\n", (4, "unterminated heredoc"), (8, "unterminated interpolation")),
+    ("f(<<A, <<B)\na\nA\n#{", (7, "unterminated heredoc"), (16, "unterminated interpolation")),
+    ("x = %W(a #{b", (4, "unterminated word"), (9, "unterminated interpolation")),
+])
+def test_unterminated_nested(src, outer, inner):
+    """Input ending inside an interpolation reports both the interpolation and the literal holding it."""
+    errors = [(e.offset, e.message) for e in fastlex.tokenize(src).errors]
+    for offset, message in (outer, inner):
+        assert any(o == offset and message in m for o, m in errors), errors
+
+
+def test_too_many_errors_is_bounded():
+    """A source full of errors gives a bounded error list ending with a 'too many errors' entry."""
+    toks = fastlex.tokenize(b"\x00" * 50000)
+    assert len(toks) == 50001
+    assert 1 < len(toks.errors) <= 50000
+    assert "too many errors" in toks.errors[-1].message
+
+
+# --- pathological structure -------------------------------------------------------------
+
+@pytest.mark.parametrize("src", [
+    "(" * 100000, "[{(" * 30000, '"#{' * 20000, "%w(" * 10000, "def f\n" * 20000, "x = <<A\n" * 5000,
+    "-> {" * 20000, "a." * 50000, "'" * 99999, "\\" * 1000, "#{" * 10000, "?" * 10000, "<<" * 10000,
+    ":" * 10000, "%" * 10000, "$" * 10000, "@" * 10000, "\n" * 100000, " " * 100000 + "x",
+])
+def test_pathological_sources_lex_to_the_end(src):
+    """Deep nesting and long runs of one character neither crash nor stop early."""
+    toks = fastlex.tokenize(src)
+    kinds = memoryview(toks.kinds).tolist()
+    starts = memoryview(toks.starts).tolist()
+    ends = memoryview(toks.ends).tolist()
+    assert kinds[-1] == Kind.EOF and ends[-1] == len(src)
+    assert all(a <= b for a, b in zip(ends, starts[1:]))
+
+
+# --- sources past the reach of 32-bit offsets -------------------------------------------
+
+# bytes(n) is allocated with calloc, which for a block this size maps fresh zero pages
+# without touching them: the child holds a real 4 GiB bytes object while its resident
+# memory stays small, as long as fastlex does not read the source before refusing it.
+HUGE_CHILD = textwrap.dedent("""
+    import json, resource, fastlex
+    out = {}
+    big = bytes(fastlex.MAX_SOURCE_BYTES + 1)
+    try:
+        fastlex.tokenize(big)
+        out["too_big"] = "no error"
+    except ValueError as exc:
+        out["too_big"] = str(exc)
+    try:
+        fastlex.Lexer().tokenize(big)
+        out["too_big_lexer"] = "no error"
+    except ValueError as exc:
+        out["too_big_lexer"] = str(exc)
+    del big
+    edge = bytes(fastlex.MAX_SOURCE_BYTES)
+    try:
+        fastlex.tokenize(edge, memory_limit=1 << 20)
+        out["at_limit"] = "no error"
+    except Exception as exc:
+        out["at_limit"] = type(exc).__name__ + ": " + str(exc)
+    out["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(out))
+""")
+
+
+def test_source_past_32_bit_offsets():
+    """4 GiB - 1 bytes raise ValueError naming the limit before any work; 4 GiB - 2 pass that check."""
+    proc = subprocess.run([sys.executable, "-c", HUGE_CHILD], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    limit = str(fastlex.MAX_SOURCE_BYTES)
+    assert limit in out["too_big"] and str(fastlex.MAX_SOURCE_BYTES + 1) in out["too_big"]
+    assert limit in out["too_big_lexer"]
+    # At the limit the size check passes; the tiny memory limit then stops the region, unread.
+    assert out["at_limit"].startswith("LexMemoryError") and "region" in out["at_limit"], out["at_limit"]
+    # Neither source was read: the child stayed far below the 4 GiB it holds.
+    assert out["maxrss_kib"] < 512 * 1024, out
