@@ -217,6 +217,9 @@ def _classify_quirk(src: bytes, tokens, fl_index: int, leaf: Optional[Leaf], lea
                     leaf_index: int) -> Optional[str]:
     """The known tree-sitter quirk that explains a difference, or None."""
     kinds = tokens.kinds
+    if leaf is not None and leaf.type == "identifier" and fl_index < len(tokens):
+        if Kind(kinds[fl_index]).name.startswith("KEYWORD_") and tokens.starts[fl_index] == leaf.start:
+            return "keyword-operand"
     if leaf is not None and leaf.type == "heredoc_beginning" and fl_index < len(tokens):
         if kinds[fl_index] == Kind.LESS_LESS and tokens.starts[fl_index] == leaf.start:
             return "heredoc-after-local"
