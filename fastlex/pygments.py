@@ -204,7 +204,7 @@ class RubyLexer(Lexer):
         types, values = [], []
         add_type, add_value = types.append, values.append
         table, fast, name_types = TOKEN_TYPES, _FAST_TYPES, NAME_TYPES
-        ws, text_type, ident_type = Text.Whitespace, Text, TOKEN_TYPES[K_IDENTIFIER]
+        ws, text_type, ident_type, heredoc = Text.Whitespace, Text, TOKEN_TYPES[K_IDENTIFIER], String.Heredoc
         literals = []    # open literals, innermost last: their type, or None for an interpolation
         gap_type = None  # type of white space in the innermost literal (a %w list), None in code
         state = _NONE
@@ -279,13 +279,21 @@ class RubyLexer(Lexer):
             if kind == K_STRING_CONTENT:
                 if literals and literals[-1] is not None:
                     ttype = literals[-1]
-            elif kind == K_STRING_END or kind == K_REGEXP_END or kind == K_HEREDOC_END:
-                ttype = _close(literals, kind == K_HEREDOC_END, ttype)
+            elif kind == K_STRING_END or kind == K_REGEXP_END:
+                top = literals[-1] if literals else None
+                if top is not None and top is not heredoc:
+                    del literals[-1]  # the usual case: the innermost literal is the one closing
+                    ttype = top
+                else:
+                    ttype = _close(literals, False, ttype)
+                gap_type = _gap_type(literals)
+            elif kind == K_HEREDOC_END:
+                ttype = _close(literals, True, ttype)
                 gap_type = _gap_type(literals)
             elif kind in _OPENERS:
                 ttype = _OPENERS[kind] or _STRING_OPENER_TYPES.get(value, String.Other)
                 literals.append(ttype)
-                gap_type = ttype if ttype is not String.Heredoc else None
+                gap_type = ttype if ttype is not heredoc else None
             elif kind == K_IDENTIFIER or kind == K_METHOD_NAME:
                 special = name_types.get(value)
                 if special is not None and not (values and values[-1] in _CALL_TEXTS and types[-1] is Operator):
