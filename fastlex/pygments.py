@@ -68,7 +68,6 @@ _INTEGER_PREFIX_TYPES = {"x": Number.Hex, "X": Number.Hex, "b": Number.Bin, "B":
 K_AMPERSAND_DOT = int(Kind.AMPERSAND_DOT)
 K_BACKTICK = int(Kind.BACKTICK)
 K_COLON_COLON = int(Kind.COLON_COLON)
-K_COMMENT = int(Kind.COMMENT)
 K_CONSTANT = int(Kind.CONSTANT)
 K_DOT = int(Kind.DOT)
 K_EMBEXPR_BEGIN = int(Kind.EMBEXPR_BEGIN)
@@ -128,7 +127,7 @@ def _receiver_type(kind):
     """Type of the receiver in ``def recv.name``, given its kind (self, a constant, a name)."""
     if kind == K_CONSTANT:
         return Name.Class  # as Pygments' RubyLexer marks def Foo.bar
-    return TOKEN_TYPES[kind] if kind > 0 else Name
+    return TOKEN_TYPES[kind]
 
 
 def char_offsets(text, offsets):
@@ -152,11 +151,12 @@ def char_offsets(text, offsets):
 class RubyLexer(Lexer):
     """Ruby, lexed by fastlex (tree-sitter-ruby's tokens at C speed); select it by name: ``fastruby``.
 
-    ``filenames`` is empty on purpose: Pygments breaks ties between lexers
-    that claim the same file pattern by class name and then by registration
-    order, and plugins come last, so claiming ``*.rb`` would silently replace
-    Pygments' own RubyLexer for every ``pygmentize file.rb`` and every tool
-    that picks lexers by file name. Installing fastlex should change nothing
+    ``filenames`` is empty on purpose: when two lexers claim the same file
+    pattern, Pygments rates them alike (``analyse_text`` finds no shebang in
+    most Ruby files), then orders them by class name (both are ``RubyLexer``)
+    and takes the last, which is the plugin; claiming ``*.rb`` would silently
+    replace Pygments' own RubyLexer for every ``pygmentize file.rb`` and every
+    tool that picks lexers by file name. Installing fastlex should change nothing
     until a user asks for it by name (``-l fastruby``). The MIME types are
     listed because MIME lookup always tries Pygments' own lexers first.
 
@@ -166,7 +166,7 @@ class RubyLexer(Lexer):
     """
 
     name = "Ruby (fastlex)"
-    url = "https://github.com/tree-sitter/tree-sitter-ruby"
+    url = "https://www.ruby-lang.org"
     aliases = ["fastruby"]
     filenames = []
     mimetypes = ["text/x-ruby", "application/x-ruby"]

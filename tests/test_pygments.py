@@ -16,7 +16,8 @@ import pytest
 pygments = pytest.importorskip("pygments", reason="the pygments extra is needed: pip install 'fastlex[pygments]'")
 
 from pygments.formatters import HtmlFormatter  # noqa: E402
-from pygments.lexers import find_lexer_class_for_filename, get_lexer_by_name  # noqa: E402
+from pygments.lexers import (  # noqa: E402
+    find_lexer_class_for_filename, get_lexer_by_name, get_lexer_for_mimetype)
 from pygments.lexers.ruby import RubyLexer as PygmentsRubyLexer  # noqa: E402
 from pygments.token import (  # noqa: E402
     Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Token, string_to_tokentype)
@@ -27,7 +28,9 @@ from fastlex.pygments import TOKEN_TYPES, RubyLexer  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.environ.get("FASTLEX_CORPUS", "/usr/lib/ruby/3.1.0")
 
-_spec = importlib.util.spec_from_file_location("pygments_agreement", os.path.join(ROOT, "bench", "pygments_agreement.py"))
+# The agreement measure is shared with the full-corpus script bench/pygments_agreement.py.
+_spec = importlib.util.spec_from_file_location(
+    "pygments_agreement", os.path.join(ROOT, "bench", "pygments_agreement.py"))
 agreement = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(agreement)
 
@@ -78,6 +81,7 @@ def test_rb_files_still_go_to_pygments_own_lexer():
     # Installing fastlex must not change what pygmentize picks for *.rb.
     assert find_lexer_class_for_filename("app.rb") is PygmentsRubyLexer
     assert find_lexer_class_for_filename("app.rb", "puts 1\n") is PygmentsRubyLexer
+    assert type(get_lexer_for_mimetype("text/x-ruby")) is PygmentsRubyLexer
 
 
 def test_pygmentize_finds_the_alias(tmp_path):
