@@ -11,8 +11,9 @@ about 1 MB. For each input it measures, best of ``--repeat`` runs:
 - ``tree_sitter_parse`` and ``tree_sitter_walk`` (parse, then a TreeCursor
   walk collecting the leaves), ``pygments`` (Pygments' ``RubyLexer`` through
   ``pygments.lex``) and ``fastlex_pygments`` (``fastlex.pygments.RubyLexer``
-  through ``pygments.lex``): the two Pygments rows are timed on a slice of
-  ``--slice-bytes`` and scaled to the whole input (the output says so).
+  through ``pygments.lex``): the two Pygments rows are timed on
+  ``--slice-bytes`` taken from 8 evenly spaced places and scaled to the
+  whole input (the output says so).
 
 It also reports the allocation statistics of one ``fastlex.tokenize`` call
 (``Tokens.stats``), the per-token-malloc mode beside the region, the peak RSS
@@ -110,18 +111,45 @@ clock = time.perf_counter
 
 def best_time(fn, repeat, min_time=0.02):
     """Best seconds per call of fn() over repeat samples, each sample at least min_time long."""
+    return measure({"x": Scenario(fn)}, repeat, min_time)["x"]
+
+
+class Scenario:
+    """One thing to time: fn() per call, at most max_rounds samples, and the factor scaling its time to the input."""
+
+    def __init__(self, fn, max_rounds=None, scale=1.0, note=""):
+        self.fn = fn
+        self.max_rounds = max_rounds
+        self.scale = scale
+        self.note = note
+
+
+def measure(scenarios, repeat, min_time=0.02):
+    """{key: best seconds per call (times scale)} for the scenarios, timed in interleaved rounds.
+
+    Round r runs every scenario once (fastlex, then the baselines, then
+    fastlex again...), so a busy machine slows all of them alike and the
+    ratios between them stay honest. Each sample repeats its call until it
+    lasts at least min_time, so short calls are not lost in clock resolution.
+    """
     gc.collect()
-    t0 = clock()
-    fn()
-    once = clock() - t0
-    loops = max(1, int(min_time / once)) if once > 0 else 1000
-    best = float("inf")
-    for _ in range(repeat):
+    loops, best = {}, {}
+    for key, sc in scenarios.items():
         t0 = clock()
-        for _ in range(loops):
-            fn()
-        best = min(best, (clock() - t0) / loops)
-    return min(best, once) if loops == 1 else best
+        sc.fn()
+        once = clock() - t0
+        best[key] = once
+        loops[key] = max(1, int(min_time / once)) if once > 0 else 1000
+    for r in range(repeat):
+        for key, sc in scenarios.items():
+            if sc.max_rounds is not None and r >= sc.max_rounds:
+                continue
+            n = loops[key]
+            t0 = clock()
+            for _ in range(n):
+                sc.fn()
+            best[key] = min(best[key], (clock() - t0) / n)
+    return {key: best[key] * scenarios[key].scale for key in scenarios}
 
 
 def best_wall_time(fn, repeat):
@@ -148,8 +176,8 @@ def missing(key, why):
 
 # ---------------------------------------------------------------- scenarios
 
-def fastlex_rows(data, ntokens, repeat):
-    """The fastlex rows: lex alone, with Token objects, with bulk columns, per-token malloc mode."""
+def fastlex_scenarios(data, keys=("lex", "tokens", "bulk", "lex_malloc")):
+    """The fastlex scenarios: lex alone, with Token objects, with bulk columns, per-token malloc mode."""
     import fastlex
 
     lexer = fastlex.Lexer()
@@ -173,12 +201,8 @@ def fastlex_rows(data, ntokens, repeat):
     def lex_malloc():
         malloc_lexer.tokenize(data)
 
-    return {
-        "lex": row("lex", best_time(lex, repeat), len(data), ntokens),
-        "tokens": row("tokens", best_time(tokens, repeat), len(data), ntokens),
-        "bulk": row("bulk", best_time(bulk, repeat), len(data), ntokens),
-        "lex_malloc": row("lex_malloc", best_time(lex_malloc, repeat), len(data), ntokens),
-    }
+    every = {"lex": lex, "tokens": tokens, "bulk": bulk, "lex_malloc": lex_malloc}
+    return {key: Scenario(every[key]) for key in keys}
 
 
 def tree_sitter_parser():
@@ -204,17 +228,22 @@ def leaves(tree):
                 return out
 
 
-def tree_sitter_rows(data, ntokens, repeat, parser=None):
-    """tree-sitter-ruby parse, and parse + leaf walk (rows that say how to install it if missing)."""
+def tree_sitter_scenarios(data, parser=None, walk=True):
+    """tree-sitter-ruby parse (and parse + leaf walk), or the rows saying how to install it."""
     parser = parser or tree_sitter_parser()
+    keys = ("tree_sitter_parse", "tree_sitter_walk") if walk else ("tree_sitter_parse",)
     if parser is None:
         why = f"tree-sitter / tree-sitter-ruby not installed: {INSTALL_HINT}"
-        return {"tree_sitter_parse": missing("tree_sitter_parse", why),
-                "tree_sitter_walk": missing("tree_sitter_walk", why)}
-    parse_s = best_time(lambda: parser.parse(data), repeat)
-    walk_s = best_time(lambda: leaves(parser.parse(data)), max(1, min(repeat, 3)))
-    return {"tree_sitter_parse": row("tree_sitter_parse", parse_s, len(data), ntokens),
-            "tree_sitter_walk": row("tree_sitter_walk", walk_s, len(data), ntokens)}
+        return {key: missing(key, why) for key in keys}
+    out = {"tree_sitter_parse": Scenario(lambda: parser.parse(data))}
+    if walk:
+        out["tree_sitter_walk"] = Scenario(lambda: leaves(parser.parse(data)))
+    return out
+
+
+def tree_sitter_rows(data, ntokens, repeat, parser=None):
+    """Measured tree-sitter rows (or the rows saying how to install it)."""
+    return measured_rows(tree_sitter_scenarios(data, parser), repeat, len(data), ntokens)
 
 
 def pygments_lexers():
@@ -234,13 +263,32 @@ def pygments_lexers():
     return out
 
 
-def pygments_rows(data, ntokens, repeat, slice_bytes, lexers=None):
-    """The two pygments.lex rows, timed on a slice of the input and scaled to its whole size."""
+def spread_slice(data, size, pieces=8):
+    """About size bytes of data taken as whole lines from pieces evenly spaced places (all of data if it fits).
+
+    Code differs along a file (a head of comments lexes faster than a body of
+    expressions), so a slow baseline timed on a sample and scaled is sampled
+    across the whole input rather than only at its start."""
+    if len(data) <= size:
+        return data
+    step = len(data) // pieces
+    out = []
+    for k in range(pieces):
+        start = 0 if k == 0 else data.find(b"\n", k * step) + 1
+        if start <= 0 and k:
+            continue
+        out.append(cut_at_line(data[start:start + size // pieces + 1], size // pieces))
+    return b"".join(out)
+
+
+def pygments_scenarios(data, slice_bytes, lexers=None, keys=("pygments", "fastlex_pygments")):
+    """The pygments.lex scenarios, on a spread slice of the input and scaled to its whole size (at most 3 rounds)."""
     lexers = lexers or pygments_lexers()
-    out = {}
-    part = cut_at_line(data, slice_bytes)
+    part = spread_slice(data, slice_bytes)
     text = part.decode("utf-8", "replace")
-    for key in ("pygments", "fastlex_pygments"):
+    note = "" if len(part) == len(data) else f"timed on {len(part)} bytes from 8 places, scaled to {len(data)}"
+    out = {}
+    for key in keys:
         lexer = lexers[key]
         if isinstance(lexer, str):
             out[key] = missing(key, lexer)
@@ -250,10 +298,16 @@ def pygments_rows(data, ntokens, repeat, slice_bytes, lexers=None):
         def run(lexer=lexer):
             collections.deque(pygments.lex(text, lexer), maxlen=0)
 
-        seconds = best_time(run, max(1, min(repeat, 3))) * len(data) / len(part)
-        note = "" if len(part) == len(data) else f"timed on the first {len(part)} bytes, scaled to {len(data)}"
-        out[key] = row(key, seconds, len(data), ntokens, note)
+        out[key] = Scenario(run, max_rounds=3, scale=len(data) / len(part), note=note)
     return out
+
+
+def measured_rows(scenarios, repeat, nbytes, ntokens, min_time=0.02):
+    """Rows for a mix of Scenarios (timed together, interleaved) and rows already marked missing."""
+    todo = {k: v for k, v in scenarios.items() if isinstance(v, Scenario)}
+    times = measure(todo, repeat, min_time)
+    return {k: (row(k, times[k], nbytes, ntokens, v.note) if isinstance(v, Scenario) else v)
+            for k, v in scenarios.items()}
 
 
 def ratios(rows):
@@ -405,12 +459,11 @@ def bench_input(name, note, data, args, progress):
     ntokens = len(first)
     result = {"name": name, "note": note, "bytes": len(data), "tokens": ntokens,
               "lines": first.stats["lines"]["count"], "errors": len(first.errors), "stats": first.stats}
-    progress.step(f"{name}: fastlex")
-    rows = fastlex_rows(data, ntokens, args.repeat)
-    progress.step(f"{name}: tree-sitter")
-    rows.update(tree_sitter_rows(data, ntokens, args.repeat))
-    progress.step(f"{name}: pygments")
-    rows.update(pygments_rows(data, ntokens, args.repeat, args.slice_bytes))
+    progress.step(f"{name}: throughput (fastlex, tree-sitter, Pygments interleaved)")
+    scenarios = fastlex_scenarios(data)
+    scenarios.update(tree_sitter_scenarios(data))
+    scenarios.update(pygments_scenarios(data, args.slice_bytes))
+    rows = measured_rows(scenarios, args.repeat, len(data), ntokens)
     result["rows"] = rows
     result["ratios"] = ratios(rows)
     result["region_vs_malloc"] = region_vs_malloc(data, rows)
@@ -422,26 +475,30 @@ def bench_input(name, note, data, args, progress):
 
 
 def bench_scaling(data, args, progress):
-    """Throughput of the same content at 1 KB ... 64 MB (baselines up to their SCALING_LIMITS)."""
+    """Throughput of the same content at 1 KB ... 64 MB (baselines up to their SCALING_LIMITS).
+
+    The content is a 64 KB block of whole lines taken from 8 places of the
+    input: sizes from 64 KB up are that block repeated, smaller sizes are
+    lines from 8 places of it, so every size lexes the same mix of code."""
     import fastlex
 
     parser = tree_sitter_parser()
     lexers = pygments_lexers()
+    block = spread_slice(data, 64 << 10)
     out = []
-    lexer = fastlex.Lexer()
     for size in SCALING_SIZES:
         progress.step(f"scaling {size} bytes")
-        chunk = repeat_to(data, size)
-        ntok = len(lexer.tokenize(chunk))
-        # Small inputs: enough calls per sample that the clock resolution does not matter.
-        rows = {"lex": row("lex", best_time(lambda: lexer.tokenize(chunk), args.repeat, 0.05), len(chunk), ntok)}
+        chunk = spread_slice(block, size) if size < len(block) else repeat_to(block, size)
+        scenarios = fastlex_scenarios(chunk, keys=("lex",))
+        ntok = len(fastlex.tokenize(chunk))
         if parser is not None and size <= SCALING_LIMITS["tree_sitter_parse"]:
-            rows["tree_sitter_parse"] = row("tree_sitter_parse", best_time(lambda: parser.parse(chunk),
-                                                                             max(1, min(args.repeat, 3))),
-                                            len(chunk), ntok)
-        for key in ("pygments", "fastlex_pygments"):
-            if not isinstance(lexers[key], str) and size <= SCALING_LIMITS[key]:
-                rows.update({key: pygments_rows(chunk, ntok, 1, size, lexers)[key]})
+            scenarios.update(tree_sitter_scenarios(chunk, parser, walk=False))
+        keys = tuple(k for k in ("pygments", "fastlex_pygments")
+                     if not isinstance(lexers[k], str) and size <= SCALING_LIMITS[k])
+        if keys:
+            scenarios.update(pygments_scenarios(chunk, size, lexers, keys))
+        # Small inputs: enough calls per sample that the clock resolution does not matter.
+        rows = measured_rows(scenarios, args.repeat, len(chunk), ntok, min_time=0.05)
         out.append({"bytes": len(chunk), "tokens": ntok, "rows": rows})
     return out
 
@@ -600,5 +657,5 @@ def add_arguments(parser):
                              "(tokenize_many is always timed on the wall clock)")
     parser.add_argument("--plot", metavar="FILE.png", help="plot throughput against size (implies --scaling)")
     parser.add_argument("--slice-bytes", type=int, default=64 << 10, metavar="N",
-                        help="Pygments rows are timed on the first N bytes and scaled (default 65536)")
+                        help="Pygments rows are timed on N bytes taken from 8 places and scaled (default 65536)")
     parser.set_defaults(func=run)

@@ -180,3 +180,14 @@ def test_alloc_stats_env_prints_to_stderr():
     quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                            env={k: v for k, v in env.items() if k != "FASTLEX_ALLOC_STATS"})
     assert quiet.stderr == ""
+
+
+def test_spread_slice_takes_whole_lines_from_the_whole_input():
+    """The slow baselines' sample: at most the size asked, whole lines, from the start to the end."""
+    data = b"".join(b"line %05d\n" % i for i in range(5000))
+    part = bench.spread_slice(data, 4000)
+    assert 3000 <= len(part) <= 4000 and part.endswith(b"\n")
+    lines = part.split(b"\n")[:-1]
+    assert all(line in data.split(b"\n") for line in lines)
+    assert lines[0] == b"line 00000" and int(lines[-1].split()[1]) > 4300
+    assert bench.spread_slice(b"a\nb\n", 100) == b"a\nb\n"
