@@ -220,6 +220,11 @@ def _classify_quirk(src: bytes, tokens, fl_index: int, leaf: Optional[Leaf], lea
     if leaf is not None and leaf.type == "identifier" and fl_index < len(tokens):
         if Kind(kinds[fl_index]).name.startswith("KEYWORD_") and tokens.starts[fl_index] == leaf.start:
             return "keyword-operand"
+    if leaf is not None and fl_index < len(tokens) and tokens.starts[fl_index] == leaf.start:
+        if kinds[fl_index] in (Kind.PERCENT, Kind.PERCENT_EQUAL) and src[leaf.start:leaf.start + 1] == b"%":
+            return "percent-after-value"
+    if leaf is not None and leaf.type == "comment" and leaf.parent in ("heredoc_body", "string", "interpolation"):
+        return "comment-in-literal"
     if leaf is not None and leaf.type == "heredoc_beginning" and fl_index < len(tokens):
         if kinds[fl_index] == Kind.LESS_LESS and tokens.starts[fl_index] == leaf.start:
             return "heredoc-after-local"

@@ -55,7 +55,7 @@ def ts_leaves(src: bytes):
 def test_every_quirk_has_a_test():
     names = {name for name, _ in QUIRKS}
     tested = {"wordlist-escape-whitespace", "wordlist-raw-escape", "heredoc-after-local", "nested-heredoc",
-              "keyword-operand"}
+              "keyword-operand", "percent-after-value", "comment-in-literal"}
     assert names == tested
 
 
@@ -117,3 +117,29 @@ def test_keyword_operand():
     assert (10, "on_kw", "and") in ripper_tokens(src)                                     # Ruby: the keyword
     result = check.compare_source(src)
     assert result.status == "quirk" and result.difference.quirk == "keyword-operand"
+
+
+def test_percent_after_value():
+    src = b"x = self%(p)\n"
+    leaves = ts_leaves(src)
+    assert ('"', b"%(") in [(lf.type, src[lf.start:lf.end]) for lf in leaves]   # tree-sitter: a %() string
+    ours = fastlex_tokens(src)
+    assert (8, "PERCENT", "%") in ours and (9, "PARENTHESIS_LEFT", "(") in ours
+    ruby = ripper_tokens(src)
+    assert (8, "on_op", "%") in ruby and (9, "on_lparen", "(") in ruby        # Ruby: self % (p)
+    result = check.compare_source(src)
+    assert result.status == "quirk" and result.difference.quirk == "percent-after-value"
+
+
+def test_comment_in_literal():
+    src = b"raise <<-ERR\n  - `#{obj.class}##{name}`, missing\nERR\n"
+    leaves = ts_leaves(src)
+    assert "comment" in [lf.type for lf in leaves]                               # tree-sitter: a comment
+    ours = fastlex_tokens(src)
+    assert "COMMENT" not in [k for _, k, _ in ours]
+    ruby = ripper_tokens(src)
+    assert "on_comment" not in [ev for _, ev, _ in ruby]                          # Ruby: heredoc text
+    embexpr = [o for o, ev, _ in ruby if ev == "on_embexpr_beg"]
+    assert embexpr == [o for o, k, _ in ours if k == "EMBEXPR_BEGIN"]
+    result = check.compare_source(src)
+    assert result.status == "quirk" and result.difference.quirk == "comment-in-literal"
