@@ -52,13 +52,17 @@ cdef struct Frame:
     uint8_t open          # opening delimiter of a paired literal, 0 otherwise
     uint8_t close         # closing delimiter
     uint16_t flags        # FrameFlag bits
-    uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE)
+    uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE); for other
+                          # frames the innermost scope open below them, so scope never decreases
+                          # up the stack and scope_sees can binary-search it
     uint32_t depth        # nesting of paired delimiters inside a literal
     uint32_t ternary      # ? awaiting its : at this bracket level
     uint32_t start        # offset of the literal's opening token (for errors)
     uint32_t heredoc      # FR_HEREDOC: index of its heredoc in the pending list
     uint32_t group_start  # FR_HEREDOC: the heredocs whose bodies follow the same newline,
     uint32_t group_end    #   pending[group_start:group_end], read one after the other
+    uint32_t hard         # the innermost hard scope (def/class/module/top) at or below this frame
+    uint32_t base         # index of the nearest non-keyword frame at or below this one (close_to)
 
 cdef struct Heredoc:
     uint32_t id_start     # the terminator identifier (without quotes)
@@ -183,17 +187,29 @@ cdef inline Frame* top(Scanner* S) noexcept nogil:
 
 cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start) noexcept nogil:
     """Open a frame; NULL (and S.failed) if the limit refused memory."""
+    cdef Py_ssize_t index = S.frames.count
     cdef Frame* f = <Frame*>vec_push(S.frames, S.budget)
+    cdef Frame* below
     if f == NULL:
         S.failed = True
         return NULL
     f.mode = <uint8_t>mode
     f.flags = <uint16_t>flags
-    f.scope = 0
+    f.scope = S.scope
     if flags & (FF_SCOPE | FF_HARD_SCOPE):
         S.scope_counter += 1
         f.scope = S.scope_counter
         S.scope = f.scope
+    # O(1) summaries of the frames below, so no lookup walks the stack (deep nesting stays linear).
+    f.hard = 0
+    f.base = <uint32_t>index
+    if index > 0:
+        below = <Frame*>vec_at(S.frames, index - 1)
+        f.hard = below.hard
+        if mode == FR_KEYWORD:
+            f.base = below.base
+    if flags & FF_HARD_SCOPE:
+        f.hard = f.scope
     f.open = 0
     f.close = 0
     f.depth = 0
@@ -205,49 +221,36 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
 
 cdef inline void pop_frame(Scanner* S) noexcept nogil:
     """Close the innermost frame (the top-level frame is never closed), leaving its scope."""
-    cdef Frame* f
-    cdef Py_ssize_t k
     if S.frames.count > 1:
         S.frames.count -= 1
-        f = <Frame*>vec_at(S.frames, S.frames.count)
-        if f.flags & (FF_SCOPE | FF_HARD_SCOPE):
-            k = S.frames.count - 1
-            while k > 0 and not ((<Frame*>vec_at(S.frames, k)).flags & (FF_SCOPE | FF_HARD_SCOPE)):
-                k -= 1
-            S.scope = (<Frame*>vec_at(S.frames, k)).scope
+        S.scope = top(S).scope     # every frame carries the innermost scope at its level
 
 
 cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
     """True if a local of scope is visible here: scope is open and no def/class lies between."""
-    cdef Py_ssize_t k = S.frames.count - 1
-    cdef Frame* f
-    if scope == 0:
+    cdef Py_ssize_t lo = 0
+    cdef Py_ssize_t hi = S.frames.count - 1
+    cdef Py_ssize_t mid
+    # Scope ids grow up the stack: scope lies above the innermost hard scope iff it is not
+    # smaller than that one's id, and it is open iff some frame carries it (binary search).
+    if scope == 0 or scope < top(S).hard:
         return False
-    while k >= 0:
-        f = <Frame*>vec_at(S.frames, k)
-        if f.flags & (FF_SCOPE | FF_HARD_SCOPE):
-            if f.scope == scope:
-                return True
-            if f.flags & FF_HARD_SCOPE:
-                return False
-        k -= 1
-    return False
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if (<Frame*>vec_at(S.frames, mid)).scope < scope:
+            lo = mid + 1
+        else:
+            hi = mid
+    return (<Frame*>vec_at(S.frames, lo)).scope == scope
 
 
 cdef void close_to(Scanner* S, int mode) noexcept nogil:
     """Pop keyword frames left open above the nearest frame of mode (if one is there, above
     any literal), so a stray keyword cannot swallow a closing bracket."""
-    cdef Py_ssize_t k = S.frames.count - 1
-    cdef Frame* f
-    while k > 0:
-        f = <Frame*>vec_at(S.frames, k)
-        if f.mode == mode:
-            while S.frames.count - 1 > k:
-                pop_frame(S)
-            return
-        if f.mode != FR_KEYWORD:
-            return
-        k -= 1
+    cdef Py_ssize_t k = top(S).base     # the nearest non-keyword frame, without walking the stack
+    if k > 0 and (<Frame*>vec_at(S.frames, k)).mode == mode:
+        while S.frames.count - 1 > k:
+            pop_frame(S)
 
 
 cdef inline uint8_t at(Scanner* S, Py_ssize_t i) noexcept nogil:
@@ -303,12 +306,21 @@ cdef inline Py_ssize_t utf8_len(Scanner* S, Py_ssize_t i) noexcept nogil:
     return need
 
 
+cdef inline Py_ssize_t invalid_len(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """Bytes to step over at i where no well-formed UTF-8 sequence starts: 3 for an encoded
+    surrogate (ED A0-BF 80-BF: a str with lone surrogates reaches the core that way, and
+    splitting one would make that str's token text undecodable), 1 otherwise."""
+    if i + 2 < S.n and S.src[i] == 0xED and (S.src[i + 1] & 0xE0) == 0xA0 and (S.src[i + 2] & 0xC0) == 0x80:
+        return 3
+    return 1
+
+
 cdef inline Py_ssize_t skip_multibyte(Scanner* S, Py_ssize_t i) noexcept nogil:
     """Step over the non-ASCII character at i, recording an error if it is not valid UTF-8."""
     cdef Py_ssize_t k = utf8_len(S, i)
     if k == 0:
         add_error(S, i, ERR_INVALID_UTF8)
-        return i + 1
+        return i + invalid_len(S, i)
     if k == 3 and S.src[i] == 0xEF and S.src[i + 1] == 0xBB and S.src[i + 2] == 0xBF and i != 0:
         add_error(S, i, ERR_BOM)
     return i + k
@@ -460,7 +472,7 @@ cdef Py_ssize_t escape_end(Scanner* S, Py_ssize_t i) noexcept nogil:
         return i + 3
     if c >= 0x80:
         k = utf8_len(S, i + 1)
-        return i + 1 + (k if k else 1)
+        return i + 1 + (k if k else invalid_len(S, i + 1))
     return i + 2
 
 
@@ -851,7 +863,7 @@ cdef Py_ssize_t gvar_end(Scanner* S, Py_ssize_t start, int* kind) noexcept nogil
                 i += 1
             else:
                 k = utf8_len(S, i)
-                i += k if k else 1
+                i += k if k else invalid_len(S, i)
     elif c in (38, 96, 39, 43):  # $& $` $' $+
         i += 1
         kind[0] = K_BACK_REFERENCE

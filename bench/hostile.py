@@ -1,0 +1,131 @@
+"""Lexing time on hostile input: each family at sizes growing tenfold, with the
+time per byte, so a reader sees whether it stays flat (linear) or grows.
+
+    python bench/hostile.py [--max-bytes 1000000] [--family NAME ...] [--budget 5]
+
+A family whose run takes more than --budget seconds is not tried at the next
+size (and is marked SLOW): that is how super-linear behaviour shows up without
+the script running for hours. Deep nesting can also end in LexMemoryError when
+--memory-limit is given; the table says so instead of a time.
+"""
+import argparse
+import gc
+import sys
+import time
+
+import fastlex
+
+# Each family maps a repeat count k to a source; the sizes grow with k.
+FAMILIES = {
+    "nested interpolation": lambda k: '"#{' * k + "x" + '}"' * k,
+    "nested parentheses": lambda k: "(" * k + "x" + ")" * k,
+    "nested brackets then names": lambda k: "[" * k + " a" * k,
+    "nested blocks then names": lambda k: "a{" * k + " b" * k,
+    "parens then blocks": lambda k: "(" * k + "a{}" * k,
+    "local, nested brackets, names": lambda k: "a = 1\n" + "[" * k + " a" * k,
+    "local, nested blocks, names": lambda k: "a = 1\n" + "x{" * k + " a" * k,
+    "keywords then closers": lambda k: "begin " * k + ")" * k,
+    "keywords then braces": lambda k: "begin " * k + "}" * k,
+    "nested %w pairs": lambda k: "%w(" + "(" * k + ")" * k + ")",
+    "nested %-literals": lambda k: "%w(" * k,
+    "heredoc starts, bodies": lambda k: "x(" + "<<A, " * k + ")\n" + "A\n" * k,
+    "heredoc starts, no body": lambda k: "<<A " * k + "\n",
+    "heredoc long id, short lines": lambda k: "<<" + "A" * k + "\n" + "A\n" * k,
+    "megabyte line of code": lambda k: "x = " + "a + 1 * " * k + "2",
+    "megabyte string": lambda k: '"' + "ab " * k + '"',
+    "backslashes": lambda k: "\\" * k,
+    "backslashes in a string": lambda k: '"' + "\\" * k + '"',
+    "question marks": lambda k: "?" * k,
+    "colons": lambda k: ":" * k,
+    "percents": lambda k: "%" * k,
+    "slashes": lambda k: "/" * k,
+    "lone CRs": lambda k: "a\r" * k,
+    "NUL bytes": lambda k: "\0" * k,
+    "invalid UTF-8": lambda k: b"\xff" * k,
+    "comment lines after code": lambda k: "x\n" + "# c\n" * k + ".y",
+    "code then comment lines, repeated": lambda k: "x\n# c\n# c\n" * k,
+    "unterminated string": lambda k: '"' + "a" * k,
+    "unterminated regexp": lambda k: "x = /" + "a" * k,
+    "unterminated heredoc": lambda k: "<<A\n" + "x\n" * k,
+    "unterminated =begin": lambda k: "=begin\n" + "x\n" * k,
+    "unterminated %-literal": lambda k: "%w(" + "a " * k,
+    "many distinct names": lambda k: " ".join(f"n{i}" for i in range(k)),
+    "many errors": lambda k: "@ " * k,
+}
+
+
+def source_for(family, nbytes):
+    """A source of the family of about nbytes bytes (at least), as the family builds it."""
+    make = FAMILIES[family]
+    k = 1
+    while len(make(k)) < nbytes:
+        k *= 2
+    lo, hi = k // 2, k
+    while lo < hi:              # the smallest k reaching nbytes
+        mid = (lo + hi) // 2
+        if len(make(mid)) < nbytes:
+            lo = mid + 1
+        else:
+            hi = mid
+    src = make(max(lo, 1))
+    return src if isinstance(src, bytes) else src.encode("utf-8")
+
+
+def time_one(src, memory_limit, repeat):
+    """Best wall time of lexing src (seconds), or the LexMemoryError it raised."""
+    best = None
+    for _ in range(repeat):
+        gc.disable()
+        t0 = time.perf_counter()
+        try:
+            fastlex.tokenize(src, memory_limit=memory_limit)
+        except fastlex.LexMemoryError as e:
+            return None, e
+        finally:
+            gc.enable()
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+    return best, None
+
+
+def main(argv=None):
+    """Print, per family and size, the lexing time and time per byte; exit 0."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-bytes", type=int, default=1_000_000)
+    ap.add_argument("--min-bytes", type=int, default=1_000)
+    ap.add_argument("--family", action="append", help="only these families (repeatable)")
+    ap.add_argument("--budget", type=float, default=5.0, help="seconds a run may take before larger sizes are skipped")
+    ap.add_argument("--memory-limit", type=int, default=None)
+    args = ap.parse_args(argv)
+    families = args.family or list(FAMILIES)
+    sizes = []
+    size = args.min_bytes
+    while size <= args.max_bytes:
+        sizes.append(size)
+        size *= 10
+    print(f"{'family':36} {'bytes':>9} {'tokens':>9} {'ms':>9} {'ns/byte':>8}  growth")
+    for family in families:
+        first = None
+        for nbytes in sizes:
+            src = source_for(family, nbytes)
+            repeat = 3 if len(src) < 200_000 else 1
+            dt, err = time_one(src, args.memory_limit, repeat)
+            if err is not None:
+                print(f"{family:36} {len(src):>9} {'':>9} {'':>9} {'':>8}  LexMemoryError: {err}")
+                break
+            ntok = len(fastlex.tokenize(src)) if dt < args.budget else 0
+            per_byte = dt * 1e9 / len(src)
+            if first is None:
+                first = per_byte
+            growth = per_byte / first if first else 0.0
+            flag = "  SLOW (super-linear?)" if growth > 5 else ""
+            print(f"{family:36} {len(src):>9} {ntok:>9} {dt * 1e3:>9.2f} {per_byte:>8.1f}  x{growth:.1f}{flag}")
+            sys.stdout.flush()
+            if dt > args.budget:
+                print(f"{family:36} stopped: {dt:.1f} s at {len(src)} bytes (budget {args.budget} s)")
+                break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Invariants every fastlex result must satisfy, whatever the input (shared by the
+robustness tests and the fuzz harness in fuzz/).
+
+``check_bytes(data)`` lexes ``data`` as bytes (and as str when it is valid UTF-8,
+comparing both) and raises AssertionError naming the first broken invariant.
+"""
+import fastlex
+from fastlex import Kind
+
+# Bytes the scanner may leave outside every token: white space and newlines that
+# end nothing (Ruby's own lexer skips them too).
+BLANK = frozenset(b" \t\n\r\v\f")
+VALID_KINDS = frozenset(int(k) for k in Kind)
+
+
+def columns(tokens):
+    """(kinds, starts, ends) of a Tokens object as plain lists."""
+    return (memoryview(tokens.kinds).tolist(), memoryview(tokens.starts).tolist(),
+            memoryview(tokens.ends).tolist())
+
+
+def check_tokens(tokens, data):
+    """Assert the structural invariants of ``tokens`` lexed from the UTF-8 bytes ``data``."""
+    n = len(data)
+    kinds, starts, ends = columns(tokens)
+    assert len(kinds) == len(starts) == len(ends) == len(tokens)
+    assert kinds, "no tokens at all (EOF is always there)"
+    assert kinds[-1] == Kind.EOF and starts[-1] == ends[-1] == n, "the last token is a zero-width EOF at the end"
+    uncovered = bytearray(data.replace(b"\0", b"\x01"))   # NUL marks covered bytes below
+    prev_end = 0
+    last = len(kinds) - 1
+    for i, (k, s, e) in enumerate(zip(kinds, starts, ends)):
+        assert k in VALID_KINDS, f"token {i}: unknown kind {k}"
+        assert s <= e <= n, f"token {i}: span [{s}, {e}) outside the source of {n} bytes"
+        assert s >= prev_end, f"token {i}: [{s}, {e}) starts before the previous token ends ({prev_end})"
+        assert e > s or (k == Kind.EOF and i == last), f"token {i}: empty or early {Kind(k).name} token at {s}"
+        uncovered[s:e] = bytes(e - s)          # covered bytes become NUL, which is not blank
+        prev_end = e
+    # Every byte outside the tokens is white space, a backslash line continuation,
+    # or the byte order mark at the very start.
+    if data[:3] == b"\xef\xbb\xbf" and uncovered[:3] == data[:3]:
+        uncovered[:3] = b"   "
+    uncovered = uncovered.replace(b"\\\r\n", b"   ").replace(b"\\\n", b"  ")
+    if uncovered.translate(None, b"\0 \t\n\r\v\f"):
+        j = next(j for j, b in enumerate(uncovered) if b and b not in BLANK)
+        raise AssertionError(f"byte {j} ({data[j:j + 1]!r}) is in no token")
+    for err in tokens.errors:
+        assert 0 <= err.offset <= n, f"error offset {err.offset} outside the source"
+        assert err.line >= 1 and err.column >= 0
+        assert isinstance(err.message, str) and err.message
+    return kinds, starts, ends
+
+
+def check_token_objects(tokens, data, limit=100):
+    """Assert that the first ``limit`` Token objects agree with the bulk columns and the source."""
+    kinds, starts, ends = columns(tokens)
+    for i, tok in zip(range(limit), tokens):
+        assert tok.type == kinds[i] and tok.start_offset == starts[i] and tok.end_offset == ends[i]
+        (line, col), (eline, ecol) = tok.start, tok.end
+        assert 1 <= line <= eline and col >= 0 and ecol >= 0
+        assert line == data.count(b"\n", 0, starts[i]) + 1, f"token {i}: wrong start line"
+        assert isinstance(tok.string, str) and isinstance(tok.line, str)
+        assert tokens.text(i) == tok.string
+
+
+def check_bytes(data, *, objects=True):
+    """Lex ``data`` as bytes (and as str when it decodes), assert every invariant; the bytes result."""
+    assert isinstance(data, bytes)
+    tokens = fastlex.tokenize(data)
+    cols = check_tokens(tokens, data)
+    if objects:
+        check_token_objects(tokens, data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        stoks = fastlex.tokenize(text)
+        assert check_tokens(stoks, data) == cols, "str and bytes input give different tokens"
+        assert [(e.offset, e.message) for e in stoks.errors] == [(e.offset, e.message) for e in tokens.errors]
+        if objects:
+            check_token_objects(stoks, data)
+    else:
+        # Decoded leniently (U+FFFD, or lone surrogates re-encoded) it still lexes cleanly.
+        for lenient in (data.decode("utf-8", "replace"), data.decode("utf-8", "surrogateescape")):
+            stoks = fastlex.tokenize(lenient)
+            check_tokens(stoks, lenient.encode("utf-8", "surrogatepass"))
+            if objects:
+                check_token_objects(stoks, lenient.encode("utf-8", "surrogatepass"))
+    return tokens
