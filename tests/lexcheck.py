@@ -4,8 +4,15 @@ robustness tests and the fuzz harness in fuzz/).
 ``check_bytes(data)`` lexes ``data`` as bytes (and as str when it is valid UTF-8,
 comparing both) and raises AssertionError naming the first broken invariant.
 """
+import json
+import os
+import subprocess
+import sys
+
 import fastlex
 from fastlex import Kind
+
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Bytes the scanner may leave outside every token: white space and newlines that
 # end nothing (Ruby's own lexer skips them too).
@@ -88,3 +95,62 @@ def check_bytes(data, *, objects=True):
             if objects:
                 check_token_objects(stoks, lenient.encode("utf-8", "surrogatepass"))
     return tokens
+
+
+class Child:
+    """A child process running lexcheck.serve; restarted after it dies."""
+
+    def __init__(self, command=None):
+        self.command = command or [sys.executable, os.path.abspath(__file__)]
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT_DIR, os.environ.get("PYTHONPATH", "")]))
+        self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+
+    def check(self, data):
+        """None if data passed every invariant in the child, else what went wrong (crash included)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        try:
+            self.proc.stdin.write(len(data).to_bytes(4, "little") + data)
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except BrokenPipeError:
+            line = b""
+        if not line:
+            code = self.proc.wait()
+            self.proc = None
+            return f"the child process died (exit status {code}) lexing this input"
+        reply = json.loads(line)
+        return None if reply == "ok" else reply
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+
+def serve(stdin, stdout):
+    """Check inputs sent as 4-byte little-endian length + bytes; answer one JSON line each
+    ("ok" or the broken invariant). Run in a child process so a crash of the core kills
+    the child, not the test runner."""
+    import traceback
+    while True:
+        head = stdin.read(4)
+        if len(head) < 4:
+            return
+        data = stdin.read(int.from_bytes(head, "little"))
+        try:
+            check_bytes(data)
+            reply = "ok"
+        except Exception:   # an invariant or any unexpected exception: report it, keep serving
+            reply = traceback.format_exc(limit=4)
+        stdout.write(json.dumps(reply).encode() + b"\n")
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
