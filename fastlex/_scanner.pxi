@@ -142,6 +142,7 @@ cdef struct Scanner:
     bint expect_block_params  # the next | opens block parameters
     bint def_params_line  # def without parentheses: names up to the newline are locals
     bint def_pending      # def seen, its method name not yet
+    bint def_header_end   # a def's parameter list just closed: '=' next makes it endless
     bint alias_second     # alias seen: after its first name, a second name follows
     uint32_t scope        # the innermost open local-variable scope
     uint32_t scope_counter    # scopes opened so far (ids from 1)
@@ -183,6 +184,11 @@ cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
 cdef inline Frame* top(Scanner* S) noexcept nogil:
     """The innermost open frame."""
     return <Frame*>vec_at(S.frames, S.frames.count - 1)
+
+
+cdef inline Frame* top_below(Scanner* S) noexcept nogil:
+    """The frame under the innermost one (the top-level frame if there is none)."""
+    return <Frame*>vec_at(S.frames, S.frames.count - 2 if S.frames.count > 1 else 0)
 
 
 cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start) noexcept nogil:
@@ -932,6 +938,13 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
         S.alias_second = True
 
 
+cdef inline void start_def_body(Scanner* S) noexcept nogil:
+    """Mark the innermost def as past its signature (an = there no longer makes it endless)."""
+    cdef Frame* f = top(S)
+    if f.mode == FR_KEYWORD and (f.flags & FF_DEF):
+        f.flags |= FF_BODY
+
+
 cdef void end_statement(Scanner* S) noexcept nogil:
     """At a statement end (newline, ;): while/until conditions close, a def's body starts,
     an endless def ends."""
@@ -959,6 +972,19 @@ cdef inline bint assignment_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
     if c in (43, 45, 42, 47, 37, 94) and c1 == 61:  # += -= *= /= %= ^=
         return True
     return False
+
+
+cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if the UTF-8 character at i is an upper-case letter (Été is a constant, été a name)."""
+    cdef Py_ssize_t k = utf8_len(S, i)
+    cdef uint32_t cp
+    cdef Py_ssize_t j
+    if k < 2:
+        return False
+    cp = S.src[i] & (0x7F >> k)
+    for j in range(1, k):
+        cp = (cp << 6) | (S.src[i + j] & 0x3F)
+    return is_upper_codepoint(cp)
 
 
 cdef void scan_identifier(Scanner* S) noexcept nogil:
@@ -998,7 +1024,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             return
     if suffix:
         kind = K_METHOD_NAME
-    elif CHAR_CLASS[S.src[start]] & CC_UPPER:
+    elif (CHAR_CLASS[S.src[start]] & CC_UPPER) or (S.src[start] >= 0x80 and starts_upper(S, start)):
         kind = K_CONSTANT
     else:
         kind = K_IDENTIFIER
@@ -1147,8 +1173,6 @@ cdef void scan_comment(Scanner* S) noexcept nogil:
     cdef Py_ssize_t start = S.pos
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
-    if end > start and S.src[end - 1] == 13:
-        end -= 1
     check_text(S, start, end)
     if not S.seen_code and is_magic_comment(S, start, end):
         emit(S, start, end, K_MAGIC_COMMENT)
@@ -1181,8 +1205,6 @@ cdef void scan_embdoc(Scanner* S) noexcept nogil:
         if line_is_word(S, i, b"=end", 4):
             nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
             i = (nl - S.src) if nl != NULL else S.n
-            if i > start and S.src[i - 1] == 13:
-                i -= 1
             check_text(S, start, i)
             emit(S, start, i, K_EMBDOC)
             S.pos = i
@@ -1265,6 +1287,8 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         kind = K_UDOT_DOT
     elif kind == K_DOT_DOT_DOT and value and S.state != ST_ARG:
         kind = K_UDOT_DOT_DOT
+    elif kind == K_PIPE_PIPE and S.expect_block_params:
+        kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
     emit(S, i, i + k, kind)
     S.pos = i + k
     f = top(S)
@@ -1275,9 +1299,12 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
         close_to(S, FR_PAREN if kind == K_PARENTHESIS_RIGHT else FR_BRACKET)
         f = top(S)
-        if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
-            pop_frame(S)
         S.state = ST_END
+        if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
+            if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
+                S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
+                S.def_header_end = True
+            pop_frame(S)
     elif kind == K_DOT or kind == K_AMPERSAND_DOT or kind == K_COLON_COLON:
         S.state = ST_DOT
     elif kind == K_UCOLON_COLON:
@@ -1344,6 +1371,9 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         if S.heredocs.count > 0 and S.heredocs_active == 0:
             start_heredoc_body(S, 0, 0, S.heredocs.count)
             return
+        if S.def_header_end:
+            S.def_header_end = False
+            start_def_body(S)
         if newline_is_ignored(S):
             if S.state != ST_DOT and S.state != ST_FNAME:
                 S.state = ST_BEG     # after . or def, the name may be on the next line
@@ -1371,6 +1401,11 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             return
     if c != 35:
         S.seen_code = True
+    if S.def_header_end:
+        # After def m(a): = makes an endless def; anything else starts the body.
+        S.def_header_end = False
+        if not (c == 61 and at(S, i + 1) != 61 and at(S, i + 1) != 126):
+            start_def_body(S)
     if S.state == ST_FNAME and S.alias_second and c != 35:
         # alias takes two method names: read this one, then expect the next.
         scan_code_token(S, c, i, value)
@@ -1567,6 +1602,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.expect_block_params = False
     S.def_params_line = False
     S.def_pending = False
+    S.def_header_end = False
     S.alias_second = False
     S.scope = 0
     S.scope_counter = 0

@@ -101,7 +101,49 @@ def gen_pxi(kinds, keywords, operators):
             out.append(f"            return {n}")
     out.append("    return 0")
     out.append("")
+    out.extend(gen_upper_ranges())
     return "\n".join(out) + "\n"
+
+
+def gen_upper_ranges():
+    """A table of the code point ranges Ruby treats as upper-case initials (constants), from unicodedata."""
+    import unicodedata
+    ranges = []
+    for cp in range(0x80, 0x110000):
+        ch = chr(cp)
+        if unicodedata.category(ch) in ("Lu", "Lt"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    out = [f"# Upper-case letters beyond ASCII (Unicode {unicodedata.unidata_version}, categories Lu and Lt):",
+           "# a name starting with one is a constant.",
+           f"cdef enum:\n    UPPER_RANGE_COUNT = {len(ranges)}",
+           "cdef uint32_t UPPER_RANGES[UPPER_RANGE_COUNT][2]",
+           "cdef int _upper_i"]
+    flat = ", ".join(f"{a}, {b}" for a, b in ranges)
+    out.append(f"_upper_data = ({flat},)")
+    out.append("for _upper_i in range(UPPER_RANGE_COUNT):")
+    out.append("    UPPER_RANGES[_upper_i][0] = _upper_data[2 * _upper_i]")
+    out.append("    UPPER_RANGES[_upper_i][1] = _upper_data[2 * _upper_i + 1]")
+    out.append("del _upper_data")
+    out.append("")
+    out.append("cdef inline bint is_upper_codepoint(uint32_t cp) noexcept nogil:")
+    out.append('    """True if cp (>= 0x80) is an upper-case or title-case letter (binary search)."""')
+    out.append("    cdef int lo = 0")
+    out.append("    cdef int hi = UPPER_RANGE_COUNT - 1")
+    out.append("    cdef int mid")
+    out.append("    while lo <= hi:")
+    out.append("        mid = (lo + hi) >> 1")
+    out.append("        if cp < UPPER_RANGES[mid][0]:")
+    out.append("            hi = mid - 1")
+    out.append("        elif cp > UPPER_RANGES[mid][1]:")
+    out.append("            lo = mid + 1")
+    out.append("        else:")
+    out.append("            return True")
+    out.append("    return False")
+    out.append("")
+    return out
 
 
 def gen_kinds_py(kinds):
