@@ -12,6 +12,7 @@
 
 cdef enum:
     POOL_MIN_CAPACITY = 64
+    POOL_MAX_INITIAL_CAPACITY = 1 << 16   # distinct names grow slower than the source: start no bigger
     POOL_BYTES_PER_NAME = 128         # source bytes per distinct name estimate
     POOL_MAX_LOAD_NUM = 2             # grow when count > capacity * 2/3
     POOL_MAX_LOAD_DEN = 3
@@ -75,7 +76,7 @@ cdef int pool_prepare(Pool* pool, Budget* b, const uint8_t* base, Py_ssize_t sou
     """Start a new source: empty the table (kept if big enough) sized for source_len; 0 or -1."""
     cdef size_t want = POOL_MIN_CAPACITY
     cdef size_t need = <size_t>(source_len // POOL_BYTES_PER_NAME) * POOL_MAX_LOAD_DEN // POOL_MAX_LOAD_NUM
-    while want < need and want < (1u << 30):
+    while want < need and want < POOL_MAX_INITIAL_CAPACITY:
         want <<= 1
     pool.base = base
     pool.count = 0
