@@ -223,8 +223,13 @@ def _classify_quirk(src: bytes, tokens, fl_index: int, leaf: Optional[Leaf], lea
     if leaf is not None and fl_index < len(tokens) and tokens.starts[fl_index] == leaf.start:
         if kinds[fl_index] in (Kind.PERCENT, Kind.PERCENT_EQUAL) and src[leaf.start:leaf.start + 1] == b"%":
             return "percent-after-value"
-    if leaf is not None and leaf.type == "comment" and leaf.parent in ("heredoc_body", "string", "interpolation"):
-        return "comment-in-literal"
+    for near in leaves[leaf_index:leaf_index + 2]:
+        if near.type == "comment" and near.parent in ("heredoc_body", "string", "interpolation"):
+            return "comment-in-literal"
+    if fl_index < len(tokens) and kinds[fl_index] == Kind.STRING_CONTENT and leaf is not None:
+        start = tokens.starts[fl_index]
+        if src[start:start + 2] in (b"\\\n", b"\\\r") and leaf.start > start and leaf.parent in _WORDLIST_PARENTS:
+            return "wordlist-escaped-newline"
     if leaf is not None and leaf.type == "heredoc_beginning" and fl_index < len(tokens):
         if kinds[fl_index] == Kind.LESS_LESS and tokens.starts[fl_index] == leaf.start:
             return "heredoc-after-local"

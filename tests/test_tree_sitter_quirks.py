@@ -55,7 +55,7 @@ def ts_leaves(src: bytes):
 def test_every_quirk_has_a_test():
     names = {name for name, _ in QUIRKS}
     tested = {"wordlist-escape-whitespace", "wordlist-raw-escape", "heredoc-after-local", "nested-heredoc",
-              "keyword-operand", "percent-after-value", "comment-in-literal"}
+              "keyword-operand", "percent-after-value", "comment-in-literal", "wordlist-escaped-newline"}
     assert names == tested
 
 
@@ -143,3 +143,15 @@ def test_comment_in_literal():
     assert embexpr == [o for o, k, _ in ours if k == "EMBEXPR_BEGIN"]
     result = check.compare_source(src)
     assert result.status == "quirk" and result.difference.quirk == "comment-in-literal"
+
+
+def test_wordlist_escaped_newline():
+    src = b"want = %w(a, \\\n   b c)\n"
+    leaves = ts_leaves(src)
+    words = [src[lf.start:lf.end] for lf in leaves if lf.type == "string_content"]
+    assert words == [b"a,", b"b", b"c"]                                         # tree-sitter: no word for it
+    ours = [(o, s) for o, k, s in fastlex_tokens(src) if k == "STRING_CONTENT"]
+    ruby = [(o, text) for o, ev, text in ripper_tokens(src) if ev == "on_tstring_content"]
+    assert ours == ruby == [(10, "a,"), (13, "\\\n"), (18, "b"), (20, "c")]    # Ruby: a word of its own
+    result = check.compare_source(src)
+    assert result.status == "quirk" and result.difference.quirk == "wordlist-escaped-newline"
