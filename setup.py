@@ -1,4 +1,4 @@
-"""Build fastlex: generate the tables from grammars/ruby, then cythonize fastlex/_core.pyx."""
+"""Build fastlex: generate the tables from grammars/ruby, then cythonize fastlex/_core.pyx and fastlex/_stream.pyx."""
 import os
 import subprocess
 import sys
@@ -28,7 +28,14 @@ extensions = [
         ["fastlex/_core.pyx"],
         extra_compile_args=extra_compile,
         extra_link_args=extra_link,
-    )
+    ),
+    # The Pygments plugin's token stream loop (fastlex/pygments.py); imports neither Pygments nor _core.
+    Extension(
+        "fastlex._stream",
+        ["fastlex/_stream.pyx"],
+        extra_compile_args=extra_compile,
+        extra_link_args=extra_link,
+    ),
 ]
 
 setup(
