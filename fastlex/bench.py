@@ -258,7 +258,7 @@ def pygments_lexers():
     try:
         from fastlex.pygments import RubyLexer as FastRubyLexer
         out["fastlex_pygments"] = FastRubyLexer()
-    except ImportError as exc:
+    except Exception as exc:  # a missing Pygments, or a plugin that fails to import: the row says why
         out["fastlex_pygments"] = f"fastlex.pygments unavailable ({exc}): {INSTALL_HINT}"
     return out
 
