@@ -56,7 +56,8 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
     """Tokens for many sources, on a thread pool, in input order.
 
     ``items`` holds str/bytes sources or ``os.PathLike`` paths (read as bytes).
-    Each worker thread keeps one Lexer; the scan runs without the GIL, so the
+    Each item gets a fresh Lexer (results own their memory and never expire,
+    which a Lexer reused per thread could not give); the scan runs without the GIL, so the
     threads lex in parallel. Results equal ``[tokenize(x) for x in items]``.
     """
     from fastlex._threads import tokenize_many as _many
