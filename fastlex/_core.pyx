@@ -8,6 +8,7 @@ The work happens in C-level units included below, one concern each:
 This file is the thin layer on top: ``Lexer``, ``Tokens``, ``Token`` and the
 bulk ``Column`` buffers.
 """
+cimport cython
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -303,7 +304,7 @@ cdef class Tokens:
     cdef Py_ssize_t generation
     cdef readonly Source source
     cdef readonly Py_ssize_t count
-    cdef list names             # per pool slot: the interned str, or None until first use
+    cdef list names             # per pool entry number: the interned str, or None until first use
     cdef readonly list errors
     cdef readonly dict stats
 
@@ -314,7 +315,7 @@ cdef class Tokens:
         t.generation = lexer.generation
         t.source = source
         t.count = lexer.region.count
-        t.names = [None] * lexer.pool.capacity
+        t.names = [None] * lexer.pool.count
         t.errors = t._build_errors()
         t.stats = t._build_stats()
         return t
@@ -384,7 +385,7 @@ cdef class Tokens:
         cdef LineTable* lines = &self.lexer.lines
         cdef Py_ssize_t li = line_hint[0]
         cdef Source src = self.source
-        cdef int64_t slot
+        cdef int64_t slot, nid
         cdef uint32_t last
         tok.source = src
         tok.kind = rec.kind
@@ -405,12 +406,17 @@ cdef class Tokens:
         tok.end_col = src.width(lines.starts[li], rec.end)
         line_hint[0] = tok.start_line - 1
         if NAME_KIND[rec.kind]:
-            slot = pool_lookup(&self.lexer.pool, src.buf + rec.start, rec.end - rec.start)
-            if slot >= 0:
-                name = self.names[slot]
+            # The scanner left the pool entry's number + 1 in flags (0 if it did not fit).
+            if rec.flags:
+                nid = rec.flags - 1
+            else:
+                slot = pool_lookup(&self.lexer.pool, src.buf + rec.start, rec.end - rec.start)
+                nid = self.lexer.pool.slots[slot].id if slot >= 0 else -1
+            if nid >= 0:
+                name = self.names[nid]
                 if name is None:
                     name = src.text(rec.start, rec.end)
-                    self.names[slot] = name
+                    self.names[nid] = name
                 tok._string = name
         return tok
 
@@ -503,6 +509,10 @@ cdef class TokenIterator:
         return tok
 
 
+# Tokens are made by the hundred thousand: no cyclic GC for them (a Token refers only to its
+# Source and a str, which never refer back, so no cycle can form) and a freelist for reuse.
+@cython.no_gc
+@cython.freelist(256)
 cdef class Token:
     """One token, shaped like ``tokenize.TokenInfo``: (type, string, start, end, line).
 

@@ -22,6 +22,7 @@ cdef struct PoolEntry:
     uint32_t start        # offset of the name's first occurrence in the source
     uint32_t length       # bytes in the name
     uint32_t flags        # the scanner's: the scope in which the name is a local variable (0: none)
+    uint32_t id           # the entry's number in insertion order (0 .. count-1), stable across growth
 
 cdef struct Pool:
     PoolEntry* slots
@@ -154,6 +155,7 @@ cdef inline int64_t pool_intern(Pool* pool, Budget* b, uint32_t start, uint32_t 
     e.start = start
     e.length = n
     e.flags = 0
+    e.id = pool.count
     pool.count += 1
     return j
 

@@ -161,11 +161,36 @@ cdef struct Scanner:
 
 cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
     """Append a token [start, end) of kind (nothing if empty and not EOF)."""
+    cdef Region* r = S.region
+    cdef int c = r.current
+    cdef TokenRecord* rec
     if end <= start and kind != K_EOF:
         return
-    if region_push(S.region, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
-        S.failed = True
     S.last_kind = kind
+    if r.used[c] < r.caps[c]:
+        # The common case, inline: room in the current chunk (never in per-token mode).
+        rec = &r.chunks[c][r.used[c]]
+        rec.start = <uint32_t>start
+        rec.end = <uint32_t>end
+        rec.kind = <uint16_t>kind
+        rec.flags = 0
+        r.used[c] += 1
+        r.count += 1
+        return
+    if region_push(r, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
+        S.failed = True
+
+
+cdef inline void emit_name(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind, int64_t slot) noexcept nogil:
+    """Append a name token, recording its pool entry's number (+1, if it fits 16 bits) in the
+    record's flags so the Python layer finds the interned str without hashing again."""
+    cdef uint32_t id
+    cdef Region* r = S.region
+    emit(S, start, end, kind)
+    if slot >= 0 and not S.failed and not r.per_token and r.count > 0:
+        id = S.pool.slots[slot].id
+        if id < 0xFFFF:
+            r.chunks[r.current][r.used[r.current] - 1].flags = <uint16_t>(id + 1)
 
 
 cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
@@ -836,8 +861,7 @@ cdef void scan_ivar(Scanner* S) noexcept nogil:
         kind = K_CLASS_VARIABLE
     if i < S.n and is_idstart(S.src[i]):
         i = scan_ident_end(S, i)
-        intern(S, start, i)
-        emit(S, start, i, kind)
+        emit_name(S, start, i, kind, intern(S, start, i))
         S.state = ST_END
     else:
         add_error(S, start, ERR_UNEXPECTED)
@@ -887,10 +911,10 @@ cdef void scan_gvar(Scanner* S) noexcept nogil:
     cdef Py_ssize_t i = gvar_end(S, start, &kind)
     if kind == K_INVALID:
         add_error(S, start, ERR_UNEXPECTED)
+        emit(S, start, i, kind)
     else:
-        intern(S, start, i)
+        emit_name(S, start, i, kind, intern(S, start, i))
         S.state = ST_END
-    emit(S, start, i, kind)
     S.pos = i
 
 
@@ -1004,8 +1028,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         suffix = True
     # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
     if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
-        intern(S, start, i)
-        emit(S, start, i, K_LABEL)
+        emit_name(S, start, i, K_LABEL, intern(S, start, i))
         emit(S, i, i + 1, K_LABEL_END)
         S.pos = i + 1
         S.state = ST_BEG
@@ -1031,7 +1054,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     slot = intern(S, start, i)
     if slot < 0:
         return
-    emit(S, start, i, kind)
+    emit_name(S, start, i, kind, slot)
     if prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending):
         if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
             S.state = ST_DOT
@@ -1138,8 +1161,7 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
         i = operator_symbol_end(S, i)
         if i == start + 1:
             return False
-    intern(S, start, i)
-    emit(S, start, i, K_SYMBOL)
+    emit_name(S, start, i, K_SYMBOL, intern(S, start, i))
     S.pos = i
     S.state = ST_END
     return True
@@ -1346,8 +1368,6 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef uint8_t c = src[i]
     cdef Frame* f
     cdef bint line_start
-    cdef bint value
-    cdef int kind
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
@@ -1362,12 +1382,17 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             i += 1
         S.pos = i
         S.space_seen = True
-        return
-    if c == 92 and i + 1 < n and (src[i + 1] == 10 or (src[i + 1] == 13 and at(S, i + 2) == 10)):
+        if i >= n:
+            return
+        c = src[i]
+        if c == 10 or c == 92 or (CHAR_CLASS[c] & CC_SPACE):
+            return               # newlines and continuations are handled by the next call
+        # otherwise go straight on to the token after the blanks
+    elif c == 92 and i + 1 < n and (src[i + 1] == 10 or (src[i + 1] == 13 and at(S, i + 2) == 10)):
         S.pos = i + (2 if src[i + 1] == 10 else 3)
         S.space_seen = True
         return
-    if c == 10:
+    elif c == 10:
         if S.heredocs.count > 0 and S.heredocs_active == 0:
             start_heredoc_body(S, 0, 0, S.heredocs.count)
             return
@@ -1386,7 +1411,6 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         S.space_seen = True
         return
     line_start = i == 0 or src[i - 1] == 10
-    value = value_expected(S)
     S.expect_block_params = S.expect_block_params and c == 124
     if line_start:
         if c == 61 and line_is_word(S, i, b"=begin", 6):
@@ -1408,16 +1432,16 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             start_def_body(S)
     if S.state == ST_FNAME and S.alias_second and c != 35:
         # alias takes two method names: read this one, then expect the next.
-        scan_code_token(S, c, i, value)
+        scan_code_token(S, c, i)
         S.alias_second = False
         S.state = ST_FNAME
         S.space_seen = False
         return
-    scan_code_token(S, c, i, value)
+    scan_code_token(S, c, i)
     S.space_seen = False
 
 
-cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i, bint value) noexcept nogil:
+cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Dispatch on the first byte c of a token at i (white space, newlines and line-start forms done)."""
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
@@ -1451,11 +1475,11 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i, bint value) noexc
         pass
     elif c == 63:  # ?
         scan_question(S)
-    elif c == 47 and value and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):  # /
+    elif c == 47 and value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):  # /
         open_literal(S, i, i + 1, K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP, c)
-    elif c == 37 and value and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S):
+    elif c == 37 and value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S):
         pass
-    elif c == 60 and at(S, i + 1) == 60 and value and S.state != ST_CLASS and try_heredoc(S):
+    elif c == 60 and at(S, i + 1) == 60 and value_expected(S) and S.state != ST_CLASS and try_heredoc(S):
         pass
     elif c == 123:  # {
         scan_brace(S)
