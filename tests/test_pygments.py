@@ -4,6 +4,7 @@ Round trip on the whole corpus, the kind -> token type mapping, rendering
 through HtmlFormatter, lookup through the entry point, and agreement with
 Pygments' own RubyLexer on a sample of the corpus.
 """
+import array
 import html
 import importlib.util
 import os
@@ -302,3 +303,140 @@ def test_agreement_with_pygments_rubylexer():
     assert chars > 200_000
     assert same / chars >= 0.85, f"{same / chars:.4f} of characters agree"
     assert same_nonspace / nonspace >= 0.85, f"{same_nonspace / nonspace:.4f} of non-space characters agree"
+
+
+# -- get_tokens over the C token stream (fastlex/_stream.pyx) -------------------------------------
+
+from pygments.lexer import Lexer as PygmentsLexer  # noqa: E402
+
+import fastlex  # noqa: E402
+from fastlex import _stream  # noqa: E402
+from fastlex.pygments import TABLES  # noqa: E402
+
+REFERENCE_TEXTS = [
+    "", "\n", "  \n\n", "puts 1", "\n\nif x\n\tputs 1\nend", "  x = 1  \n\n\n", "a\r\nb\rc\n",
+    "\ufeffputs 1\n", "# é 😀 日本\ns = \"\u3000\" + 'é'\n", "def 名前(x) = x\n", "%w[é 😀\tx]\n",
+    "class Foo::Bar\n\tdef self.baz=(v)\n\t\t@v = v # ok\n\tend\nend\n", "\udc80 = 1\n",
+]
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"stripnl": False, "ensurenl": False}, {"stripall": True}, {"tabsize": 4},
+    {"stripnl": False, "tabsize": 2}, {"ensurenl": False},
+])
+def test_get_tokens_equals_pygments_own_get_tokens(options):
+    # Pygments' Lexer.get_tokens (preprocessing, then a generator over get_tokens_unprocessed)
+    # is the reference; the plugin's get_tokens must give the same pairs from its prebuilt list.
+    lexer = RubyLexer(**options)
+    for text in REFERENCE_TEXTS:
+        expected = list(PygmentsLexer.get_tokens(lexer, text))
+        assert list(lexer.get_tokens(text)) == expected, (options, text)
+        assert list(pygments.lex(text, lexer)) == expected, (options, text)
+        assert list(lexer.get_tokens(text, unfiltered=True)) == expected, (options, text)
+
+
+@pytest.mark.parametrize("data, options", [
+    ("puts 'é'\r\n".encode("utf-8"), {}),
+    (b"\xef\xbb\xbfputs 1\n", {}),  # UTF-8 BOM, guessed
+    ("x = '\u00e9'\n".encode("latin-1"), {"encoding": "latin-1"}),
+    ("x = '\u00e9'\n".encode("latin-1"), {}),  # not UTF-8: 'guess' falls back to another codec
+    (b"\xef\xbb\xbfy = 2\n", {"inencoding": "utf-8"}),
+    ("\ufeffz = 3\n".encode("utf-16"), {"encoding": "utf-16"}),
+])
+def test_get_tokens_decodes_bytes_as_pygments_does(data, options):
+    lexer = RubyLexer(**options)
+    assert list(lexer.get_tokens(data)) == list(PygmentsLexer.get_tokens(lexer, data))
+
+
+@pytest.mark.parametrize("filters", [
+    [("keywordcase", {"case": "upper"})],
+    [("whitespace", {"spaces": True, "tabs": True, "newlines": True})],
+    [("tokenmerge", {})],
+    [("highlight", {"names": ["x", "puts"]}), ("keywordcase", {"case": "capitalize"})],
+    [("codetagify", {})],
+])
+def test_filters_equal_pygments_own_get_tokens(filters):
+    text = "# TODO: é\nif x then\n\tputs 'a  b' end\nx = 1 + 2\n"
+    lexer = RubyLexer()
+    for name, options in filters:
+        lexer.add_filter(name, **options)
+    expected = list(PygmentsLexer.get_tokens(lexer, text))
+    assert list(lexer.get_tokens(text)) == expected
+    assert list(lexer.get_tokens(text, unfiltered=True)) == list(PygmentsLexer.get_tokens(lexer, text, True))
+
+
+def test_get_tokens_is_an_iterator_over_one_list():
+    stream = RubyLexer().get_tokens("x = 1\n")
+    assert type(stream) is type(iter([]))
+    assert next(stream) == (Name, "x")
+    assert type(RubyLexer().get_tokens_unprocessed("x")) is type(iter([]))
+
+
+def test_empty_text():
+    raw = RubyLexer(stripnl=False, ensurenl=False)
+    assert list(raw.get_tokens_unprocessed("")) == []
+    assert list(raw.get_tokens("")) == []
+    assert list(RubyLexer().get_tokens("")) == [(Text.Whitespace, "\n")]
+    assert list(RubyLexer().get_tokens(b"")) == [(Text.Whitespace, "\n")]
+
+
+def test_non_ascii_pairs_and_triples_agree():
+    src = "# 日本語 é\ndef 名前(a = '😀', b: \"\u3000#{x}\") = [a, :é, %w[😀 b]]\n<<~É\n  ü #{1}\nÉ\n"
+    raw = RubyLexer(stripnl=False, ensurenl=False)
+    toks = triples(src)
+    assert_exact(src, toks)
+    assert [(t, v) for _, t, v in toks] == list(raw.get_tokens(src))
+    pairs = [(t, v) for _, t, v in toks]
+    for pair in [(Name.Function, "名前"), (String.Single, "😀"), (String.Double, "\u3000"),
+                 (String.Symbol, ":é"), (String.Other, "😀"), (String.Heredoc, "<<~É"),
+                 (String.Heredoc, "\n  ü "), (String.Heredoc, "É")]:
+        assert pair in pairs, pair
+    assert toks[-2] == (src.rindex("É"), String.Heredoc, "É")
+
+
+def test_pairs_equal_triples_on_the_corpus_sample():
+    # get_tokens shares equal (type, text) pairs between tokens; get_tokens_unprocessed builds
+    # every triple afresh: both must say the same thing.
+    raw = RubyLexer(stripnl=False, ensurenl=False)
+    files = corpus_files()
+    for path in files[:: max(1, len(files) // 40)]:
+        text = agreement.read_text(path)
+        assert [(t, v) for _, t, v in raw.get_tokens_unprocessed(text)] == list(raw.get_tokens(text)), path
+
+
+def test_stream_leaks_no_references():
+    # Covers every way an item is made: shared pairs, long texts, and the retyped #! line and receivers.
+    text = "#!ruby\n" + "puts :a; attr_reader :b\nclass A; def x = 1; def self.y; end; def A.z; end\n" * 50
+    text += "s = '" + "long text " * 10 + "'\n"
+    watched = (Name.Builtin, Keyword.Pseudo, Name.Class, Name.Function, Text.Whitespace, Comment.Hashbang,
+               String.Single)
+    lexer = RubyLexer()
+    list(lexer.get_tokens(text))
+    list(lexer.get_tokens_unprocessed(text))
+    before = [sys.getrefcount(t) for t in watched]
+    for _ in range(20):
+        list(lexer.get_tokens(text))
+        list(lexer.get_tokens_unprocessed(text))
+    assert [sys.getrefcount(t) for t in watched] == before
+
+
+def test_stream_rejects_inconsistent_columns():
+    tokens = fastlex.tokenize("x = 1\n")
+    kinds, starts, ends = (memoryview(c) for c in (tokens.kinds, tokens.starts, tokens.ends))
+    with pytest.raises(ValueError):
+        _stream.build("x = 1\n", kinds, starts[:-1], ends, TABLES)
+    with pytest.raises(ValueError):
+        _stream.build("x", memoryview(array.array("H", [60000])), memoryview(array.array("I", [0])),
+                      memoryview(array.array("I", [1])), TABLES)
+    # Offsets past the end of the text are clamped, never read out of bounds.
+    out = _stream.build("ab", memoryview(array.array("H", [int(Kind.IDENTIFIER)] * 2)),
+                        memoryview(array.array("I", [0, 5])), memoryview(array.array("I", [9, 9])), TABLES)
+    assert "".join(v for _, v in out) == "ab"
+    with pytest.raises(TypeError):
+        _stream.build("x", kinds, starts, ends, None)
+
+
+def test_import_stream_does_not_import_pygments():
+    code = "import sys, fastlex._stream; print('pygments' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
