@@ -124,7 +124,7 @@ cdef class Tables:
     cdef PyObject* comment
     cdef PyObject* hashbang
 
-    def __cinit__(self, types, roles, openers, dict name_types, *, text, whitespace, function, class_,
+    def __cinit__(self, types, roles, openers, dict name_types not None, *, text, whitespace, function, class_,
                   namespace, interpol, double_, single, other, heredoc, hex, bin, oct, integer,
                   operator_, comment, hashbang):
         """``types[k]``, ``roles[k]`` (a ``ROLES`` value) for every kind k; ``openers``: kind -> literal
@@ -450,7 +450,6 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
     cdef PyObject* gap_type = NULL   # type of white space in the innermost literal (a %w list), NULL in code
     cdef PyObject* ttype
     cdef PyObject* special
-    cdef PyObject* ident_type
     cdef int state = S_NONE
     cdef int role
     cdef Py_ssize_t i, kind, start, end, pos = 0
