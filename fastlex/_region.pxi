@@ -144,7 +144,7 @@ cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, 
     return 0
 
 
-cdef inline int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
+cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
     """Append one record; 0, or -1 if the limit refused a new chunk."""
     if r.per_token:
         return region_push_single(r, b, start, end, kind)

@@ -107,6 +107,14 @@ cdef enum CharClass:
 
 cdef uint8_t CHAR_CLASS[256]
 
+# Bytes that may end a run of plain literal text (besides the literal's own delimiters).
+cdef enum TextStop:
+    TS_ALWAYS = 1       # \ and # (escapes, interpolation)
+    TS_BLANK = 2        # white space and newlines: they separate the words of %w() lists
+    TS_HIGH = 4         # bytes >= 0x80: UTF-8 to validate (non-ASCII sources only)
+
+cdef uint8_t TEXT_STOP[256]
+
 
 cdef void char_class_init() noexcept nogil:
     """Fill CHAR_CLASS (called once at import)."""
@@ -125,6 +133,13 @@ cdef void char_class_init() noexcept nogil:
             CHAR_CLASS[c] |= CC_SPACE
         if c > 32 and c < 127 and not (CHAR_CLASS[c] & CC_IDENT):
             CHAR_CLASS[c] |= CC_PUNCT_DELIM
+        TEXT_STOP[c] = 0
+        if c == 92 or c == 35:
+            TEXT_STOP[c] |= TS_ALWAYS
+        if c == 32 or c == 9 or c == 10 or c == 11 or c == 12 or c == 13:
+            TEXT_STOP[c] |= TS_BLANK
+        if c >= 128:
+            TEXT_STOP[c] |= TS_HIGH
 
 char_class_init()
 
@@ -779,8 +794,12 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
     cdef uint8_t c
     cdef Py_ssize_t e
     cdef bint label
+    cdef uint8_t stops = TS_ALWAYS | (TS_BLANK if (flags & FF_WORDS) else 0) | (0 if S.ascii else TS_HIGH)
     while i < n:
         c = src[i]
+        if c != close and c != open and not (TEXT_STOP[c] & stops):
+            i += 1          # plain text: the common case, one table lookup a byte
+            continue
         if c == close and f.depth == 0:
             if (flags & FF_WORDS):
                 emit(S, content, i, K_STRING_CONTENT)
@@ -920,8 +939,22 @@ cdef void scan_gvar(Scanner* S) noexcept nogil:
 
 # ---------------------------------------------------------------- identifiers
 
+cdef inline Py_ssize_t skip_spaces(const uint8_t* src, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """First offset at or after i that is not a space (eight at a time: indentation is long)."""
+    cdef uint64_t w
+    while i + 8 <= n:
+        memcpy(&w, src + i, 8)
+        if w != 0x2020202020202020u:
+            break
+        i += 8
+    while i < n and src[i] == 32:
+        i += 1
+    return i
+
+
 cdef inline Py_ssize_t skip_blanks(Scanner* S, Py_ssize_t i) noexcept nogil:
     """First offset at or after i that is not a space or tab."""
+    i = skip_spaces(S.src, i, S.n)
     while i < S.n and (S.src[i] == 32 or S.src[i] == 9):
         i += 1
     return i
@@ -1174,6 +1207,9 @@ cdef inline bint is_magic_comment(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexce
     cdef Py_ssize_t i = a + 1
     cdef Py_ssize_t j
     cdef const uint8_t* p
+    # Every magic comment has a ':' or '=' (name: value); most comments have neither.
+    if memchr(S.src + a, 58, <size_t>(b - a)) == NULL and memchr(S.src + a, 61, <size_t>(b - a)) == NULL:
+        return False
     while i < b and (S.src[i] == 32 or S.src[i] == 9):
         i += 1
     # Look for one of the known names followed by ':' or '=' anywhere on the line.
@@ -1371,6 +1407,9 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
+            if src[i] == 32:
+                i = skip_spaces(src, i, n)
+                continue
             if src[i] == 13 and (i + 1 >= n or src[i + 1] != 10):
                 add_error(S, i, ERR_LONE_CR)
             elif src[i] == 13 and S.heredocs.count > 0 and S.heredocs_active == 0:
