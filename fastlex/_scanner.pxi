@@ -46,6 +46,8 @@ cdef enum FrameFlag:
     FF_DEF = 1024         # a def: 'name = value' after the signature makes it endless
     FF_BODY = 2048        # a def whose body has started (its signature line has ended)
     FF_ENDLESS = 4096     # an endless def: it ends with its statement, not with 'end'
+    FF_SYMBOL = 8192      # a quoted symbol (:"..." %s()): for its unterminated error
+    FF_COMMAND = 16384    # a command string (`...` %x()): for its unterminated error
 
 cdef struct Frame:
     uint8_t mode
@@ -563,6 +565,10 @@ cdef inline uint8_t closing_delimiter(uint8_t open) noexcept nogil:
 cdef void open_literal(Scanner* S, Py_ssize_t start, Py_ssize_t body, int begin_kind, int flags, uint8_t delim) noexcept nogil:
     """Emit the opening token src[start:body] and push a string frame closed by delim's partner."""
     emit(S, start, body, begin_kind)
+    if begin_kind == K_SYMBOL_BEGIN:
+        flags |= FF_SYMBOL
+    elif begin_kind == K_BACKTICK:
+        flags |= FF_COMMAND
     cdef Frame* f = push_frame(S, FR_STRING, flags, start)
     if f == NULL:
         return
@@ -1649,6 +1655,10 @@ cdef int unterminated_code(Frame* f) noexcept nogil:
         return ERR_UNTERMINATED_REGEXP
     if f.flags & FF_WORDS:
         return ERR_UNTERMINATED_LIST
+    if f.flags & FF_SYMBOL:
+        return ERR_UNTERMINATED_SYMBOL
+    if f.flags & FF_COMMAND:
+        return ERR_UNTERMINATED_COMMAND
     return ERR_UNTERMINATED_STRING
 
 

@@ -134,8 +134,8 @@ def test_bom_in_the_middle(src, offset):
 UNTERMINATED = [
     ('x = "abc', "unterminated string", [("STRING_BEGIN", '"'), ("STRING_CONTENT", "abc")], 4),
     ("x = 'abc\ndef", "unterminated string", [("STRING_BEGIN", "'"), ("STRING_CONTENT", "abc\ndef")], 4),
-    ("x = `ls", "unterminated string", [("BACKTICK", "`"), ("STRING_CONTENT", "ls")], 4),
-    ('x = :"ab', "unterminated", [("SYMBOL_BEGIN", ':"'), ("STRING_CONTENT", "ab")], 4),
+    ("x = `ls", "unterminated command string", [("BACKTICK", "`"), ("STRING_CONTENT", "ls")], 4),
+    ('x = :"ab', "unterminated quoted symbol", [("SYMBOL_BEGIN", ':"'), ("STRING_CONTENT", "ab")], 4),
     ("x = <<A\nabc\n", "unterminated heredoc", [("HEREDOC_START", "<<A"), ("STRING_CONTENT", "\nabc\n")], 4),
     ("x = <<~A\n  abc\n  AB", "unterminated heredoc",
      [("HEREDOC_START", "<<~A"), ("STRING_CONTENT", "\n  abc\n  AB")], 4),
