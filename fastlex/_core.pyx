@@ -189,6 +189,7 @@ cdef class Lexer:
     cdef readonly object memory_limit
     cdef readonly Py_ssize_t generation
     cdef bint busy
+    cdef Py_ssize_t exports   # buffers exported by zero-copy Columns: views into the region's chunks
 
     def __cinit__(self):
         memset(&self.budget, 0, sizeof(Budget))
@@ -250,6 +251,11 @@ cdef class Lexer:
         """Lex source into this Lexer's memory and wrap the result."""
         cdef int rc = 0
         cdef Scanner* S = &self.scanner
+        if limit != 0 and self.budget.reserved > limit and self.exports:
+            # Freeing the chunks would leave those views reading freed memory (a crash).
+            raise BufferError(
+                f"fastlex.Lexer: {self.exports} buffer view(s) of an earlier result still point into this "
+                f"Lexer's memory, which memory_limit={limit} requires freeing; release them first")
         self.generation += 1
         budget_start_call(&self.budget, limit)
         if limit != 0 and self.budget.reserved > limit:
@@ -648,6 +654,8 @@ cdef class Column:
                               "e.g. memoryview(column), or copy it with list()/bytes()")
         view.buf = self.base
         view.obj = self
+        if self.zero_copy:
+            self.lexer.exports += 1
         view.len = self.count * self.itemsize
         view.readonly = 1
         view.itemsize = self.itemsize
@@ -662,7 +670,8 @@ cdef class Column:
         view.internal = NULL
 
     def __releasebuffer__(self, Py_buffer* view):
-        pass
+        if self.zero_copy:
+            self.lexer.exports -= 1
 
     def tolist(self):
         """The column's values as a list of ints."""

@@ -107,3 +107,27 @@ def test_open_states_at_end_report_errors():
                         (b"<<A + <<B\nx\nA\n", 6)]:
         tokens = check_bytes(src)
         assert offset in [e.offset for e in tokens.errors], (src, tokens.errors)
+
+
+def test_view_of_freed_region_is_refused():
+    """Regression (segfault): a zero-copy column view of an earlier result, then a call whose
+    memory_limit makes the Lexer free its region. The call now raises BufferError while the view
+    lives, and succeeds once it is released. Run in a child: the old behaviour crashed."""
+    import subprocess
+    import sys
+    code = (
+        "import fastlex\n"
+        "lx = fastlex.Lexer()\n"
+        "t = lx.tokenize(b'xxxxxxxxx ' * 1000000)\n"
+        "m = memoryview(t.starts)\n"
+        "try:\n"
+        "    lx.tokenize(b'y', memory_limit=20000)\n"
+        "except BufferError as e:\n"
+        "    print('refused', 'release them first' in str(e))\n"
+        "print(m[5], m[-1])\n"
+        "m.release()\n"
+        "print(len(lx.tokenize(b'y', memory_limit=20000)), lx.bytes_reserved <= 20000)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["refused", "True", "50", "10000000", "2", "True"]
