@@ -520,6 +520,8 @@ cdef Py_ssize_t escape_end(Scanner* S, Py_ssize_t i) noexcept nogil:
         return i + 3
     if c >= 0x80:
         k = utf8_len(S, i + 1)
+        if k == 0:
+            add_error(S, i + 1, ERR_INVALID_UTF8)
         return i + 1 + (k if k else invalid_len(S, i + 1))
     return i + 2
 
@@ -918,6 +920,8 @@ cdef Py_ssize_t gvar_end(Scanner* S, Py_ssize_t start, int* kind) noexcept nogil
                 i += 1
             else:
                 k = utf8_len(S, i)
+                if k == 0:
+                    add_error(S, i, ERR_INVALID_UTF8)
                 i += k if k else invalid_len(S, i)
     elif c in (38, 96, 39, 43):  # $& $` $' $+
         i += 1

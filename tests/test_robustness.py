@@ -72,7 +72,18 @@ def test_lone_surrogates_in_str(src):
     check_token_objects(tokens, data)
     for t in tokens:       # one-line sources: columns count code points of src
         assert t.string == src[t.start[1]:t.end[1]], t
-    assert any("UTF-8" in e.message for e in tokens.errors) or src.startswith(('"\\', "$-"))
+    assert any("UTF-8" in e.message for e in tokens.errors)
+
+
+@pytest.mark.parametrize("src", [
+    b"a \xff b", b"x\xffy", b'"a\xffb"', b"'\xff'", b'"\\\xff"', b"'\\\xff'", b"$-\xff", b"?\xff", b"?\\\xff",
+    b":\xff", b"# \xff", b"=begin\n\xff\n=end", b"<<A\n\xff\nA", b"%w(\xff)", b"/\xff/", b"@\xff", b"\xc3",
+])
+def test_invalid_utf8_always_reported(src):
+    """Invalid UTF-8 in every context (code, names, literals, escapes, comments) gets an errors entry.
+    (Regression: right after a backslash and in $-x it went unreported.)"""
+    tokens = check_bytes(src)
+    assert "invalid UTF-8 byte sequence" in [e.message for e in tokens.errors]
 
 
 def test_encoded_surrogate_in_bytes_is_one_invalid_token():
