@@ -35,6 +35,10 @@ from fastlex.kinds import Kind
 
 cdef tuple KIND_MEMBERS = (None,) + tuple(Kind)
 
+
+def _error_offset(error):
+    return error.offset
+
 # The largest source whose offsets fit the 32-bit fields of a token record.
 MAX_SOURCE_BYTES = 0xFFFFFFFE
 
@@ -141,6 +145,11 @@ cdef Source make_source(object src):
             s.n = PyUnicode_GET_LENGTH(src)
             s.input_kind = INPUT_ASCII_STR
         else:
+            if PyUnicode_GET_LENGTH(src) > MAX_SOURCE_BYTES:
+                # Every character takes at least one byte: refuse before encoding a copy.
+                raise ValueError(
+                    f"fastlex: the source is {PyUnicode_GET_LENGTH(src)} characters, more than the limit of "
+                    f"{MAX_SOURCE_BYTES} bytes (token offsets are 32-bit)")
             s.data = (<str>src).encode("utf-8", "surrogatepass")
             s.buf = <const uint8_t*>PyBytes_AS_STRING(s.data)
             s.n = PyBytes_GET_SIZE(s.data)
@@ -341,6 +350,7 @@ cdef class Tokens:
             e = <ErrorRecord*>vec_at(&self.lexer.errors, i)
             line, col = self.line_col(e.offset)
             out.append(LexError(e.offset, line, col, ERROR_MESSAGES.get(e.code, "error")))
+        out.sort(key=_error_offset)   # in source order (an inner literal may be reported first)
         return out
 
     cdef dict _build_stats(self):
