@@ -20,5 +20,5 @@ else
 fi
 rm -rf "$out" && mkdir -p "$out/fastlex"
 cp fastlex/*.py "$out/fastlex/"
-cp "$out-build"/fastlex/_core*.so "$out/fastlex/"
+cp "$out-build"/fastlex/*.so "$out/fastlex/"
 echo "sanitized fastlex in $out (PYTHONPATH=$out)"

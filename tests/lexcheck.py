@@ -105,7 +105,9 @@ class Child:
         self.proc = None
 
     def start(self):
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT_DIR, os.environ.get("PYTHONPATH", "")]))
+        # The parent's PYTHONPATH first (a sanitized build may be there), then this checkout.
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            p for p in [os.environ.get("PYTHONPATH", ""), ROOT_DIR] if p))
         self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
     def check(self, data):
