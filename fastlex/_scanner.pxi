@@ -225,7 +225,7 @@ cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
 
 cdef inline Frame* top(Scanner* S) noexcept nogil:
     """The innermost open frame."""
-    return <Frame*>vec_at(S.frames, S.frames.count - 1)
+    return (<Frame*>S.frames.items) + (S.frames.count - 1)
 
 
 cdef inline Frame* top_below(Scanner* S) noexcept nogil:
@@ -1459,7 +1459,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         S.pos = i + 1
         S.space_seen = True
         return
-    line_start = i == 0 or src[i - 1] == 10
+    line_start = (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10)   # =begin and __END__ only
     S.expect_block_params = S.expect_block_params and c == 124
     if line_start:
         if c == 61 and line_is_word(S, i, b"=begin", 6):
