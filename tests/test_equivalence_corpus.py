@@ -11,18 +11,7 @@ pytest.importorskip("tree_sitter_ruby", reason="the check extra is needed: pip i
 
 from fastlex import check  # noqa: E402
 
-CORPUS = os.environ.get("FASTLEX_CORPUS", "/usr/lib/ruby/3.1.0")
-
-
-def corpus_files():
-    """The corpus's .rb files; fails in CI, skips elsewhere, when the corpus is not installed."""
-    if not os.path.isdir(CORPUS):
-        if os.environ.get("CI"):
-            pytest.fail(f"the Ruby corpus {CORPUS} is missing (install Debian's ruby package)")
-        pytest.skip(f"the Ruby corpus {CORPUS} is not installed (apt-get install ruby)")
-    files = check.ruby_files([CORPUS])
-    assert len(files) > 500, f"{CORPUS} holds only {len(files)} .rb files"
-    return files
+from corpus import CORPUS, corpus_files  # noqa: E402
 
 
 def test_corpus_is_equivalent_to_tree_sitter():

@@ -21,12 +21,12 @@ import fastlex
 pytest.importorskip("tree_sitter_ruby", reason="the check extra is needed: pip install 'fastlex[check]'")
 from fastlex import check  # noqa: E402
 
+from corpus import corpus_files  # noqa: E402
 from ruby_strategies import programs  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FASTLEX_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FASTLEX_FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-CORPUS = os.environ.get("FASTLEX_CORPUS", "/usr/lib/ruby/3.1.0")
 BLANK = frozenset(b" \t\r\n\f\v")
 
 # Programs the fuzzer once found to differ: each must stay equivalent.
@@ -84,12 +84,8 @@ def test_generated_programs_are_equivalent(program):
 
 
 def corpus_sample():
-    """A fixed sample of corpus files (bytes), or none when the corpus is missing."""
-    if not os.path.isdir(CORPUS):
-        if os.environ.get("CI"):
-            pytest.fail(f"the Ruby corpus {CORPUS} is missing (install Debian's ruby package)")
-        pytest.skip(f"the Ruby corpus {CORPUS} is not installed")
-    files = check.ruby_files([CORPUS])
+    """A fixed sample of corpus files (their first 6000 bytes)."""
+    files = corpus_files()
     rng = random.Random(1234)
     picked = rng.sample(files, 40)
     return [open(p, "rb").read()[:6000] for p in picked]

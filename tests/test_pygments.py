@@ -27,7 +27,6 @@ from fastlex import Kind  # noqa: E402
 from fastlex.pygments import TOKEN_TYPES, RubyLexer  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.environ.get("FASTLEX_CORPUS", "/usr/lib/ruby/3.1.0")
 
 # The agreement measure is shared with the full-corpus script bench/pygments_agreement.py.
 _spec = importlib.util.spec_from_file_location(
@@ -36,15 +35,7 @@ agreement = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(agreement)
 
 
-def corpus_files():
-    """The corpus's .rb files; fails in CI, skips elsewhere, when the corpus is not installed."""
-    if not os.path.isdir(CORPUS):
-        if os.environ.get("CI"):
-            pytest.fail(f"the Ruby corpus {CORPUS} is missing (install Debian's ruby package)")
-        pytest.skip(f"the Ruby corpus {CORPUS} is not installed (apt-get install ruby)")
-    files = agreement.ruby_files([CORPUS])
-    assert len(files) > 500, f"{CORPUS} holds only {len(files)} .rb files"
-    return files
+from corpus import corpus_files  # noqa: E402  (shared corpus lookup)
 
 
 def triples(src, **options):

@@ -12,7 +12,6 @@ import subprocess
 import pytest
 
 import fastlex
-from fastlex import Kind
 
 pytest.importorskip("tree_sitter_ruby", reason="the check extra is needed: pip install 'fastlex[check]'")
 from fastlex import check  # noqa: E402
