@@ -57,7 +57,6 @@ ERROR_MESSAGES = {
     ERR_UNTERMINATED_COMMAND: "unterminated command string meets end of file",
     ERR_BOM: "byte order mark inside the source",
     ERR_TOO_MANY_ERRORS: "too many errors; later ones are not reported",
-    ERR_BAD_HEREDOC: "malformed heredoc",
 }
 
 PHASE_NAMES = {

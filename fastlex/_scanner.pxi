@@ -92,7 +92,6 @@ cdef enum ErrorCode:
     ERR_UNTERMINATED_COMMAND = 12
     ERR_BOM = 13
     ERR_TOO_MANY_ERRORS = 14
-    ERR_BAD_HEREDOC = 15
 
 cdef enum:
     MAX_ERRORS = 10000

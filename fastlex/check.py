@@ -213,25 +213,26 @@ def _describe_leaf(src: bytes, leaf: Leaf) -> str:
     return f"{leaf.type} (in {leaf.parent}) {src[leaf.start:leaf.end].decode('utf-8', 'replace')!r} [{leaf.start}:{leaf.end}]"
 
 
-def _classify_quirk(src: bytes, tokens, fl_index: int, leaf: Optional[Leaf], leaves: List[Leaf],
-                    leaf_index: int) -> Optional[str]:
-    """The known tree-sitter quirk that explains a difference, or None."""
-    kinds = tokens.kinds
-    if leaf is not None and leaf.type == "identifier" and fl_index < len(tokens):
-        if Kind(kinds[fl_index]).name.startswith("KEYWORD_") and tokens.starts[fl_index] == leaf.start:
+def _classify_quirk(src: bytes, kinds: List[int], starts: List[int], fl_index: int, leaf: Optional[Leaf],
+                    leaves: List[Leaf], leaf_index: int) -> Optional[str]:
+    """The known tree-sitter quirk that explains the difference at fastlex token fl_index
+    (len(kinds) if fastlex has no token left) and tree-sitter leaf leaf_index, or None."""
+    have_token = fl_index < len(kinds)
+    if leaf is not None and leaf.type == "identifier" and have_token:
+        if Kind(kinds[fl_index]).name.startswith("KEYWORD_") and starts[fl_index] == leaf.start:
             return "keyword-operand"
-    if leaf is not None and fl_index < len(tokens) and tokens.starts[fl_index] == leaf.start:
+    if leaf is not None and have_token and starts[fl_index] == leaf.start:
         if kinds[fl_index] in (Kind.PERCENT, Kind.PERCENT_EQUAL) and src[leaf.start:leaf.start + 1] == b"%":
             return "percent-after-value"
     for near in leaves[leaf_index:leaf_index + 2]:
         if near.type == "comment" and near.parent in ("heredoc_body", "string", "interpolation"):
             return "comment-in-literal"
-    if fl_index < len(tokens) and kinds[fl_index] == Kind.STRING_CONTENT and leaf is not None:
-        start = tokens.starts[fl_index]
+    if have_token and kinds[fl_index] == Kind.STRING_CONTENT and leaf is not None:
+        start = starts[fl_index]
         if src[start:start + 2] in (b"\\\n", b"\\\r") and leaf.start > start and leaf.parent in _WORDLIST_PARENTS:
             return "wordlist-escaped-newline"
-    if leaf is not None and leaf.type == "heredoc_beginning" and fl_index < len(tokens):
-        if kinds[fl_index] == Kind.LESS_LESS and tokens.starts[fl_index] == leaf.start:
+    if leaf is not None and leaf.type == "heredoc_beginning" and have_token:
+        if kinds[fl_index] == Kind.LESS_LESS and starts[fl_index] == leaf.start:
             return "heredoc-after-local"
     # nested-heredoc: the difference lies in a heredoc body whose interpolation starts a heredoc.
     for j in range(leaf_index - 1, -1, -1):
@@ -293,20 +294,9 @@ def compare_source(src: bytes, path: str = "<source>") -> FileResult:
         tree_sitter=_describe_leaf(src, leaf) if leaf is not None else None,
         source_line=src[ls:le if le >= 0 else len(src)].decode("utf-8", "replace"),
     )
-    quirk = _classify_quirk(src, _ListTokens(kinds, starts), t if t is not None else len(kinds), leaf, leaves, j)
+    quirk = _classify_quirk(src, kinds, starts, t if t is not None else len(kinds), leaf, leaves, j)
     diff.quirk = quirk
     return FileResult(path, "quirk" if quirk else "different", len(fl), nl, diff)
-
-
-class _ListTokens:
-    """kinds/starts lists with len(), for the quirk classifier."""
-
-    def __init__(self, kinds, starts):
-        self.kinds = kinds
-        self.starts = starts
-
-    def __len__(self):
-        return len(self.kinds)
 
 
 def ruby_files(paths: Iterable[str]) -> List[str]:
