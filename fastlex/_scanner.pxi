@@ -1306,12 +1306,34 @@ cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
         return False
 
 
+cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
+    """The kind of operator kind at i where an operand is expected (value_expected)."""
+    if kind == K_MINUS:
+        return K_UMINUS_NUM if (CHAR_CLASS[at(S, i + 1)] & CC_DIGIT) else K_UMINUS
+    if kind == K_PLUS:
+        return K_UPLUS
+    if kind == K_STAR:
+        return K_USTAR
+    if kind == K_STAR_STAR:
+        # Ruby looks at the byte after the whole "**": "a ** b" is a power, "a **h" a double splat.
+        return kind if (S.state == ST_ARG and is_space_or_nl(at(S, i + 2))) else K_USTAR_STAR
+    if kind == K_AMPERSAND:
+        return K_UAMPERSAND
+    if kind == K_COLON_COLON:
+        return K_UCOLON_COLON
+    # Beginless ranges only where a statement or operand begins (Ruby's IS_BEG), never after "a ".
+    if kind == K_DOT_DOT:
+        return kind if S.state == ST_ARG else K_UDOT_DOT
+    if kind == K_DOT_DOT_DOT:
+        return kind if S.state == ST_ARG else K_UDOT_DOT_DOT
+    return kind
+
+
 cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     """Punctuation and operators at S.pos, choosing unary/binary kinds from the state."""
     cdef Py_ssize_t i = S.pos
     cdef int kind = 0
     cdef Py_ssize_t k = operator_match(S.src + i, S.src + S.n, &kind)
-    cdef bint value = value_expected(S)
     cdef int before = S.last_kind
     cdef Frame* f
     if k == 0:
@@ -1336,26 +1358,14 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
             S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
             return
         k = operator_match(S.src + i, S.src + S.n, &kind)
-    if kind == K_MINUS and value:
-        kind = K_UMINUS_NUM if (CHAR_CLASS[at(S, i + 1)] & CC_DIGIT) else K_UMINUS
-    elif kind == K_PLUS and value:
-        kind = K_UPLUS
-    elif kind == K_STAR and value:
-        kind = K_USTAR
-    elif kind == K_STAR_STAR and value and not (S.state == ST_ARG and is_space_or_nl(at(S, i + 2))):
-        # Ruby looks at the byte after the whole "**": "a ** b" is a power, "a **h" a double splat.
-        kind = K_USTAR_STAR
-    elif kind == K_AMPERSAND and value:
-        kind = K_UAMPERSAND
-    elif kind == K_COLON_COLON and value:
-        kind = K_UCOLON_COLON
-    elif kind == K_DOT_DOT and value and S.state != ST_ARG:
-        # Beginless ranges only where a statement or operand begins (Ruby's IS_BEG), never after "a ".
-        kind = K_UDOT_DOT
-    elif kind == K_DOT_DOT_DOT and value and S.state != ST_ARG:
-        kind = K_UDOT_DOT_DOT
-    elif kind == K_PIPE_PIPE and S.expect_block_params:
-        kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
+    # Unary forms where an operand is expected (each test a pure kind switch, then the state).
+    if kind == K_MINUS or kind == K_PLUS or kind == K_STAR or kind == K_STAR_STAR or kind == K_AMPERSAND \
+            or kind == K_COLON_COLON or kind == K_DOT_DOT or kind == K_DOT_DOT_DOT:
+        if value_expected(S):
+            kind = unary_kind(S, kind, i)
+    elif kind == K_PIPE_PIPE:
+        if S.expect_block_params:
+            kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
     emit(S, i, i + k, kind)
     S.pos = i + k
     f = top(S)
@@ -1396,9 +1406,10 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.def_params_line = False
         end_statement(S)
         S.state = ST_BEG
-    elif kind == K_EQUAL and f.mode == FR_KEYWORD and (f.flags & (FF_DEF | FF_BODY)) == FF_DEF and (
-            S.space_seen or before == K_PARENTHESIS_RIGHT):
-        f.flags |= FF_ENDLESS     # def name(args) = value
+    elif kind == K_EQUAL:
+        if f.mode == FR_KEYWORD and (f.flags & (FF_DEF | FF_BODY)) == FF_DEF and (
+                S.space_seen or before == K_PARENTHESIS_RIGHT):
+            f.flags |= FF_ENDLESS     # def name(args) = value
         S.state = ST_BEG
     else:
         S.state = ST_BEG
@@ -1491,9 +1502,6 @@ cdef void scan_code(Scanner* S) noexcept nogil:
 
 cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Dispatch on the first byte c of a token at i (white space, newlines and line-start forms done)."""
-    cdef Py_ssize_t n = S.n
-    cdef const uint8_t* src = S.src
-    cdef Frame* f
     if CHAR_CLASS[c] & CC_IDSTART:
         if c >= 0x80 and not S.ascii and utf8_len(S, i) == 0:
             scan_operator(S, c)   # invalid UTF-8: an INVALID token
@@ -1501,7 +1509,14 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
             scan_identifier(S)
     elif CHAR_CLASS[c] & CC_DIGIT:
         scan_number(S)
-    elif c == 35:  # #
+    else:
+        scan_punctuation(S, c, i)
+
+
+cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
+    """Tokens starting with a byte that is not a name or digit (one C switch on c)."""
+    cdef Frame* f
+    if c == 35:  # #
         scan_comment(S)
     elif c == 34:  # "
         open_literal(S, i, i + 1, K_STRING_BEGIN,
@@ -1519,16 +1534,23 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         scan_ivar(S)
     elif c == 36:  # $
         scan_gvar(S)
-    elif c == 58 and colon_may_start_symbol(S) and try_symbol(S):
-        pass
+    elif c == 58:  # :
+        if not (colon_may_start_symbol(S) and try_symbol(S)):
+            scan_operator(S, c)
     elif c == 63:  # ?
         scan_question(S)
-    elif c == 47 and value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):  # /
-        open_literal(S, i, i + 1, K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP, c)
-    elif c == 37 and value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S):
-        pass
-    elif c == 60 and at(S, i + 1) == 60 and value_expected(S) and S.state != ST_CLASS and try_heredoc(S):
-        pass
+    elif c == 47:  # /
+        if value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):
+            open_literal(S, i, i + 1, K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP, c)
+        else:
+            scan_operator(S, c)
+    elif c == 37:  # %
+        if not (value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT
+                and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S)):
+            scan_operator(S, c)
+    elif c == 60:  # <
+        if not (at(S, i + 1) == 60 and value_expected(S) and S.state != ST_CLASS and try_heredoc(S)):
+            scan_operator(S, c)
     elif c == 123:  # {
         scan_brace(S)
     elif c == 125:  # }
