@@ -391,6 +391,7 @@ cdef class Tokens:
         return (li + 1, self.source.width(lines.starts[li], offset))
 
     def __len__(self):
+        self.check()
         return self.count
 
     cdef Token make_token(self, Py_ssize_t index, Py_ssize_t* line_hint):

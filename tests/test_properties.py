@@ -301,7 +301,7 @@ def test_stale_tokens_raise(first, second):
     lexer.tokenize(second)
     for access in (lambda: old[0], lambda: list(old), lambda: old.kinds, lambda: old.starts,
                    lambda: old.ends, lambda: old.text(0), lambda: old.position(0), lambda: old.line_starts,
-                   lambda: old[0:1]):
+                   lambda: old[0:1], lambda: len(old)):
         with pytest.raises(RuntimeError):
             access()
     assert [(t.type, t.string, t.start, t.end) for t in kept] == kept_data
