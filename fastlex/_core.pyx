@@ -118,9 +118,7 @@ cdef class Source:
         cdef Py_ssize_t hi = b
         while lo > 0 and self.buf[lo - 1] != 10:
             lo -= 1
-        if hi > lo and self.buf[hi - 1] == 10:
-            pass
-        else:
+        if not (hi > lo and self.buf[hi - 1] == 10):   # the token does not end its line itself
             while hi < self.n and self.buf[hi] != 10:
                 hi += 1
             if hi < self.n:
@@ -502,8 +500,6 @@ cdef class TokenIterator:
     cdef Tokens tokens
     cdef Py_ssize_t index
     cdef Py_ssize_t line_hint
-    cdef int chunk
-    cdef uint32_t in_chunk
 
     @staticmethod
     cdef TokenIterator _create(Tokens tokens):

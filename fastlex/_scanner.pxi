@@ -422,6 +422,12 @@ cdef inline bint value_expected(Scanner* S) noexcept nogil:
     return False
 
 
+cdef inline bint literal_may_open(Scanner* S) noexcept nogil:
+    """True if the / or % at S.pos may open a regexp or %-literal: an operand is expected, and
+    it is not 'foo /= x' or 'foo %= x' (value_expected already excludes def names and x.y)."""
+    return value_expected(S) and not (S.state == ST_ARG and at(S, S.pos + 1) == 61)
+
+
 cdef inline bint label_possible(Scanner* S) noexcept nogil:
     """True if a name followed by ':' here is a label (key: value)."""
     if top(S).ternary > 0:
@@ -1540,13 +1546,12 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     elif c == 63:  # ?
         scan_question(S)
     elif c == 47:  # /
-        if value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT and not (S.state == ST_ARG and at(S, i + 1) == 61):
+        if literal_may_open(S):
             open_literal(S, i, i + 1, K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP, c)
         else:
             scan_operator(S, c)
     elif c == 37:  # %
-        if not (value_expected(S) and S.state != ST_FNAME and S.state != ST_DOT
-                and not (S.state == ST_ARG and at(S, i + 1) == 61) and try_percent_literal(S)):
+        if not (literal_may_open(S) and try_percent_literal(S)):
             scan_operator(S, c)
     elif c == 60:  # <
         if not (at(S, i + 1) == 60 and value_expected(S) and S.state != ST_CLASS and try_heredoc(S)):
