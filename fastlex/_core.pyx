@@ -4,7 +4,7 @@
 The work happens in C-level units included below, one concern each:
 ``_budget.pxi`` (allocation accounting and the memory limit), ``_region.pxi``
 (token records), ``_pool.pxi`` (interned names), ``_lines.pxi`` (line starts),
-``_vec.pxi`` (small stacks), ``_scanner.pxi`` (the Ruby scanner, GIL released).
+``_vec.pxi`` (small stacks), ``_bits.pxi`` (word-at-a-time helpers), ``_scanner.pxi`` (the Ruby scanner, GIL released).
 This file is the thin layer on top: ``Lexer``, ``Tokens``, ``Token`` and the
 bulk ``Column`` buffers.
 """
@@ -28,6 +28,7 @@ include "_region.pxi"
 include "_pool.pxi"
 include "_lines.pxi"
 include "_vec.pxi"
+include "_bits.pxi"
 include "_scanner.pxi"
 
 from fastlex.errors import LexError, LexMemoryError

@@ -378,6 +378,10 @@ cdef inline Py_ssize_t check_text(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexce
     if S.ascii:
         return b
     while a < b:
+        if a + 8 <= b:
+            a += fastlex_ascii_prefix(S.src + a)
+            if a >= b:
+                break
         if S.src[a] >= 0x80:
             a = skip_multibyte(S, a)
         else:
@@ -389,16 +393,21 @@ cdef inline Py_ssize_t scan_ident_end(Scanner* S, Py_ssize_t i) noexcept nogil:
     """End of the run of identifier bytes starting at i (checking UTF-8 on the way)."""
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
-    if S.ascii:
-        while i < n and (CHAR_CLASS[src[i]] & CC_IDENT):
-            i += 1
-        return i
-    while i < n and (CHAR_CLASS[src[i]] & CC_IDENT):
-        if src[i] >= 0x80:
-            i = skip_multibyte(S, i)
+    cdef int k
+    while True:
+        # ASCII name bytes eight at a time; a byte >= 0x80 stops the word loop.
+        while i + 8 <= n:
+            k = fastlex_name_prefix(src + i)
+            i += k
+            if k < 8:
+                break
         else:
-            i += 1
-    return i if i <= n else n
+            while i < n and src[i] < 0x80 and (CHAR_CLASS[src[i]] & CC_IDENT):
+                i += 1
+        if i < n and src[i] >= 0x80:
+            i = skip_multibyte(S, i)      # non-ASCII letters continue a name
+            continue
+        return i if i <= n else n
 
 
 # ---------------------------------------------------------------- names
@@ -956,12 +965,12 @@ cdef void scan_gvar(Scanner* S) noexcept nogil:
 
 cdef inline Py_ssize_t skip_spaces(const uint8_t* src, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
     """First offset at or after i that is not a space (eight at a time: indentation is long)."""
-    cdef uint64_t w
+    cdef int k
     while i + 8 <= n:
-        memcpy(&w, src + i, 8)
-        if w != 0x2020202020202020u:
-            break
-        i += 8
+        k = fastlex_same_prefix(src + i, 0x2020202020202020u)
+        i += k
+        if k < 8:
+            return i
     while i < n and src[i] == 32:
         i += 1
     return i

@@ -1,0 +1,77 @@
+# Word-at-a-time helpers: eight source bytes per load where runs are long
+# (indentation, names). Plain C in a verbatim block so the compiler's
+# count-trailing-zeros builtin is used where it exists; a byte loop elsewhere
+# (and on big-endian machines, where the first byte in memory is not the
+# lowest one).
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    #define FASTLEX_WORD_LE 1
+    #else
+    #define FASTLEX_WORD_LE 0
+    #endif
+
+    /* Bytes at the start of the 8-byte word at p that equal those of the word pat (0..8). */
+    static inline int fastlex_same_prefix(const uint8_t* p, uint64_t pat) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        w ^= pat;
+    #if FASTLEX_WORD_LE
+        return w ? (int)(__builtin_ctzll(w) >> 3) : 8;
+    #else
+        int k = 0;
+        const uint8_t* q = (const uint8_t*)&pat;
+        while (k < 8 && p[k] == q[k]) k++;
+        return k;
+    #endif
+    }
+
+    #define FASTLEX_ONES 0x0101010101010101ULL
+    #define FASTLEX_HIGH 0x8080808080808080ULL
+
+    /* Bytes at the start of the 8-byte word at p that are ASCII name bytes, [0-9A-Za-z_] (0..8);
+       a byte >= 0x80 ends the prefix (the caller validates UTF-8 there). For an ASCII byte no
+       sum below carries out of it, so its high bit answers for it alone; a byte >= 0x80 may
+       carry into the byte after it, but that one lies beyond the first stop anyway. */
+    static inline int fastlex_name_prefix(const uint8_t* p) {
+    #if FASTLEX_WORD_LE
+        uint64_t w, y, letters, digits, underscores, stop;
+        memcpy(&w, p, 8);
+        y = w | (0x20 * FASTLEX_ONES);                                /* A-Z to a-z */
+        letters = (y + (0x80 - 0x61) * FASTLEX_ONES) & ~(y + (0x7F - 0x7A) * FASTLEX_ONES);
+        digits = (w + (0x80 - 0x30) * FASTLEX_ONES) & ~(w + (0x7F - 0x39) * FASTLEX_ONES);
+        underscores = ~((w ^ (0x5F * FASTLEX_ONES)) + 0x7F * FASTLEX_ONES);
+        stop = (~(letters | digits | underscores) | w) & FASTLEX_HIGH;
+        return stop ? (int)(__builtin_ctzll(stop) >> 3) : 8;
+    #else
+        int k = 0;
+        while (k < 8) {
+            uint8_t c = p[k];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+                break;
+            k++;
+        }
+        return k;
+    #endif
+    }
+
+    /* Bytes at the start of the 8-byte word at p that are ASCII (0..8). */
+    static inline int fastlex_ascii_prefix(const uint8_t* p) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+    #if FASTLEX_WORD_LE
+        w &= FASTLEX_HIGH;
+        return w ? (int)(__builtin_ctzll(w) >> 3) : 8;
+    #else
+        int k = 0;
+        while (k < 8 && p[k] < 0x80) k++;
+        return k;
+    #endif
+    }
+    """
+    int fastlex_same_prefix(const uint8_t* p, uint64_t pat) nogil
+    int fastlex_name_prefix(const uint8_t* p) nogil
+    int fastlex_ascii_prefix(const uint8_t* p) nogil
