@@ -6,6 +6,9 @@
 # records. Chunks never move once written, so a record's address is stable for
 # the region's life. region_reset keeps every chunk for the next source, so a
 # reused Lexer allocates nothing once its chunks are big enough.
+# The scanner writes through a cursor (next, limit) into the current chunk;
+# used[] and count catch up in region_flush, when the chunk changes and when
+# the scan ends.
 # Who owns memory: the Region struct owns its chunks; region_free releases them.
 #
 # For measurement only, a region can run in per-token mode (Lexer(region=False)):
@@ -24,7 +27,7 @@ cdef packed struct TokenRecord:
     uint32_t start      # byte offset of the first byte
     uint32_t end        # byte offset one past the last byte
     uint16_t kind       # a TokenKind
-    uint16_t flags      # reserved for the scanner (0 today)
+    uint16_t flags      # the scanner's: a name's pool entry number + 1 (0: none, or too many names)
 
 cdef struct Region:
     TokenRecord* chunks[REGION_MAX_CHUNKS]
@@ -32,7 +35,9 @@ cdef struct Region:
     uint32_t used[REGION_MAX_CHUNKS]      # records written in each chunk
     int nchunks                           # chunks allocated (kept across resets)
     int current                           # chunk being written
-    Py_ssize_t count                      # records written since the last reset
+    TokenRecord* next                     # where the next record goes in the current chunk
+    TokenRecord* limit                    # end of the current chunk (next == limit: full; NULL: none)
+    Py_ssize_t count                      # records written since the last reset (as of region_flush)
     size_t chunk_mallocs                  # chunks allocated during this call
     bint per_token                        # measurement mode: one malloc per record
     TokenRecord** singles                 # per-token mode: the records, in order
@@ -65,6 +70,25 @@ cdef inline void region_reset(Region* r, Budget* b) noexcept nogil:
     r.current = 0
     r.count = 0
     r.chunk_mallocs = 0
+    region_point(r)
+
+
+cdef inline void region_point(Region* r) noexcept nogil:
+    """Aim the write cursor at the free part of the current chunk (nowhere in per-token mode)."""
+    if r.per_token or r.nchunks == 0:
+        r.next = NULL
+        r.limit = NULL
+        return
+    r.next = r.chunks[r.current] + r.used[r.current]
+    r.limit = r.chunks[r.current] + r.caps[r.current]
+
+
+cdef inline void region_flush(Region* r) noexcept nogil:
+    """Bring used[current] and count up to date with the write cursor (no-op in per-token mode)."""
+    if r.next == NULL:
+        return
+    r.count += (r.next - r.chunks[r.current]) - r.used[r.current]
+    r.used[r.current] = <uint32_t>(r.next - r.chunks[r.current])
 
 
 cdef inline size_t region_estimate(Py_ssize_t source_len) noexcept nogil:
@@ -104,7 +128,9 @@ cdef inline int region_prepare(Region* r, Budget* b, Py_ssize_t source_len) noex
     if r.per_token:
         return 0
     if r.nchunks == 0:
-        return region_add_chunk(r, b, region_estimate(source_len))
+        if region_add_chunk(r, b, region_estimate(source_len)) < 0:
+            return -1
+    region_point(r)
     return 0
 
 
@@ -120,7 +146,7 @@ cdef int region_next_chunk(Region* r, Budget* b) noexcept nogil:
     return 0
 
 
-cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
+cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, int kind, int flags) noexcept nogil:
     """Per-token mode: malloc one record and index it; 0 or -1."""
     cdef void* grown
     cdef size_t cap
@@ -137,29 +163,29 @@ cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, 
     rec.start = start
     rec.end = end
     rec.kind = <uint16_t>kind
-    rec.flags = 0
+    rec.flags = <uint16_t>flags
     r.singles[r.count] = rec
     r.count += 1
     r.chunk_mallocs += 1
     return 0
 
 
-cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
-    """Append one record; 0, or -1 if the limit refused a new chunk."""
+cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind, int flags) noexcept nogil:
+    """Append one record (the slow path: the scanner's emit writes through the cursor itself
+    while the current chunk has room); 0, or -1 if the limit refused a new chunk."""
     if r.per_token:
-        return region_push_single(r, b, start, end, kind)
-    cdef int c = r.current
-    if r.used[c] >= r.caps[c]:
+        return region_push_single(r, b, start, end, kind, flags)
+    region_flush(r)
+    if r.next == NULL or r.next >= r.limit:
         if region_next_chunk(r, b) < 0:
             return -1
-        c = r.current
-    cdef TokenRecord* rec = &r.chunks[c][r.used[c]]
+        region_point(r)
+    cdef TokenRecord* rec = r.next
     rec.start = start
     rec.end = end
     rec.kind = <uint16_t>kind
-    rec.flags = 0
-    r.used[c] += 1
-    r.count += 1
+    rec.flags = <uint16_t>flags
+    r.next = rec + 1
     return 0
 
 

@@ -145,6 +145,13 @@ cdef void char_class_init() noexcept nogil:
 char_class_init()
 
 
+cdef enum Pending:
+    P_NO_CODE_YET = 1       # no token but comments so far: magic comments are still read
+    P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
+    P_DEF_HEADER_END = 4    # a def's parameter list just closed: '=' next makes it endless
+    P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
+
+
 cdef struct Scanner:
     const uint8_t* src
     Py_ssize_t n
@@ -152,14 +159,11 @@ cdef struct Scanner:
     bint ascii            # no byte >= 0x80 anywhere: UTF-8 checks can be skipped
     int state             # a LexState
     bint space_seen       # white space right before the current token
-    bint seen_code        # a token other than a comment has been produced
+    uint32_t pending      # Pending bits: decisions the next code token settles (one test per token)
     bint lambda_pending   # -> seen, its { or do not yet
     bint block_params     # inside | ... | of a block
-    bint expect_block_params  # the next | opens block parameters
     bint def_params_line  # def without parentheses: names up to the newline are locals
     bint def_pending      # def seen, its method name not yet
-    bint def_header_end   # a def's parameter list just closed: '=' next makes it endless
-    bint alias_second     # alias seen: after its first name, a second name follows
     uint32_t scope        # the innermost open local-variable scope
     uint32_t scope_counter    # scopes opened so far (ids from 1)
     int last_kind         # kind of the last token emitted
@@ -175,38 +179,35 @@ cdef struct Scanner:
 
 # ---------------------------------------------------------------- emitting
 
-cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
-    """Append a token [start, end) of kind (nothing if empty and not EOF)."""
+cdef inline void emit_flagged(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind, int flags) noexcept nogil:
+    """Append a token [start, end) of kind with record flags (nothing if empty and not EOF)."""
     cdef Region* r = S.region
-    cdef int c = r.current
-    cdef TokenRecord* rec
+    cdef TokenRecord* rec = r.next
     if end <= start and kind != K_EOF:
         return
     S.last_kind = kind
-    if r.used[c] < r.caps[c]:
+    if rec < r.limit:
         # The common case, inline: room in the current chunk (never in per-token mode).
-        rec = &r.chunks[c][r.used[c]]
         rec.start = <uint32_t>start
         rec.end = <uint32_t>end
         rec.kind = <uint16_t>kind
-        rec.flags = 0
-        r.used[c] += 1
-        r.count += 1
+        rec.flags = <uint16_t>flags
+        r.next = rec + 1
         return
-    if region_push(r, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
+    if region_push(r, S.budget, <uint32_t>start, <uint32_t>end, kind, flags) < 0:
         S.failed = True
+
+
+cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
+    """Append a token [start, end) of kind (nothing if empty and not EOF)."""
+    emit_flagged(S, start, end, kind, 0)
 
 
 cdef inline void emit_name(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind, int64_t slot) noexcept nogil:
     """Append a name token, recording its pool entry's number (+1, if it fits 16 bits) in the
     record's flags so the Python layer finds the interned str without hashing again."""
-    cdef uint32_t id
-    cdef Region* r = S.region
-    emit(S, start, end, kind)
-    if slot >= 0 and not S.failed and not r.per_token and r.count > 0:
-        id = S.pool.slots[slot].id
-        if id < 0xFFFF:
-            r.chunks[r.current][r.used[r.current] - 1].flags = <uint16_t>(id + 1)
+    cdef uint32_t id = S.pool.slots[slot].id if slot >= 0 else 0xFFFF
+    emit_flagged(S, start, end, kind, <int>(id + 1) if id < 0xFFFF else 0)
 
 
 cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
@@ -1006,7 +1007,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
     elif kind == K_KEYWORD_FOR:
         push_frame(S, FR_KEYWORD, FF_COND, S.pos)
     elif kind == K_KEYWORD_DO:
-        S.expect_block_params = True
+        S.pending |= P_BLOCK_PARAMS
         S.lambda_pending = False
         if f.mode == FR_KEYWORD and (f.flags & FF_COND):
             f.flags &= ~FF_COND
@@ -1016,7 +1017,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
         if f.mode == FR_KEYWORD:
             pop_frame(S)
     elif kind == K_KEYWORD_ALIAS:
-        S.alias_second = True
+        S.pending |= P_ALIAS_SECOND
 
 
 cdef inline void start_def_body(Scanner* S) noexcept nogil:
@@ -1256,7 +1257,7 @@ cdef void scan_comment(Scanner* S) noexcept nogil:
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
     check_text(S, start, end)
-    if not S.seen_code and is_magic_comment(S, start, end):
+    if (S.pending & P_NO_CODE_YET) and is_magic_comment(S, start, end):
         emit(S, start, end, K_MAGIC_COMMENT)
     else:
         emit(S, start, end, K_COMMENT)
@@ -1300,6 +1301,7 @@ cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
     expected, or the next code line starts with .method / &.method."""
     cdef int st = S.state
     cdef Py_ssize_t i
+    cdef const uint8_t* nl
     if st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME:
         return True
     i = S.pos + 1
@@ -1311,8 +1313,10 @@ cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
             i += 1
             continue
         if S.src[i] == 35:  # a comment line between: look past it
-            while i < S.n and S.src[i] != 10:
-                i += 1
+            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+            if nl == NULL:
+                return False
+            i = nl - S.src
             continue
         if S.src[i] == 46 and at(S, i + 1) != 46:
             return True
@@ -1379,7 +1383,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         if value_expected(S):
             kind = unary_kind(S, kind, i)
     elif kind == K_PIPE_PIPE:
-        if S.expect_block_params:
+        if S.pending & P_BLOCK_PARAMS:
             kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
     emit(S, i, i + k, kind)
     S.pos = i + k
@@ -1395,7 +1399,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
             if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
                 S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
-                S.def_header_end = True
+                S.pending |= P_DEF_HEADER_END
             pop_frame(S)
     elif kind == K_DOT or kind == K_AMPERSAND_DOT or kind == K_COLON_COLON:
         S.state = ST_DOT
@@ -1412,7 +1416,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.lambda_pending = True
         S.state = ST_ENDFN
     elif kind == K_PIPE:
-        if S.expect_block_params:
+        if S.pending & P_BLOCK_PARAMS:
             S.block_params = True
         elif S.block_params:
             S.block_params = False
@@ -1428,7 +1432,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.state = ST_BEG
     else:
         S.state = ST_BEG
-    S.expect_block_params = False
+    S.pending &= ~P_BLOCK_PARAMS
 
 
 cdef void scan_code(Scanner* S) noexcept nogil:
@@ -1438,7 +1442,6 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef Py_ssize_t i = S.pos
     cdef uint8_t c = src[i]
     cdef Frame* f
-    cdef bint line_start
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
@@ -1470,8 +1473,8 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         if S.heredocs.count > 0 and S.heredocs_active == 0:
             start_heredoc_body(S, 0, 0, S.heredocs.count)
             return
-        if S.def_header_end:
-            S.def_header_end = False
+        if S.pending & P_DEF_HEADER_END:
+            S.pending &= ~P_DEF_HEADER_END
             start_def_body(S)
         if newline_is_ignored(S):
             if S.state != ST_DOT and S.state != ST_FNAME:
@@ -1484,35 +1487,51 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         S.pos = i + 1
         S.space_seen = True
         return
-    line_start = (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10)   # =begin and __END__ only
-    S.expect_block_params = S.expect_block_params and c == 124
-    if line_start:
-        if c == 61 and line_is_word(S, i, b"=begin", 6):
-            scan_embdoc(S)
-            S.space_seen = False
-            return
-        if c == 95 and i + 7 <= n and memcmp(src + i, b"__END__", 7) == 0 and (
-                i + 7 == n or src[i + 7] == 10 or (src[i + 7] == 13 and at(S, i + 8) == 10)):
-            emit(S, i, i + 7, K_KEYWORD___END__)
-            emit(S, i + 7, n, K_DATA)
-            S.pos = n
-            return
-    if c != 35:
-        S.seen_code = True
-    if S.def_header_end:
-        # After def m(a): = makes an endless def; anything else starts the body.
-        S.def_header_end = False
-        if not (c == 61 and at(S, i + 1) != 61 and at(S, i + 1) != 126):
-            start_def_body(S)
-    if S.state == ST_FNAME and S.alias_second and c != 35:
-        # alias takes two method names: read this one, then expect the next.
-        scan_code_token(S, c, i)
-        S.alias_second = False
-        S.state = ST_FNAME
-        S.space_seen = False
+    if (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10) and scan_line_start(S, c, i):
+        return        # =begin and __END__, only at the start of a line
+    if S.pending and settle_pending(S, c, i):
         return
     scan_code_token(S, c, i)
     S.space_seen = False
+
+
+cdef bint scan_line_start(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
+    """=begin ... =end or __END__ at i, the start of a line; False if it is neither."""
+    cdef Py_ssize_t n = S.n
+    if c == 61 and line_is_word(S, i, b"=begin", 6):
+        S.pending &= ~P_BLOCK_PARAMS
+        scan_embdoc(S)
+        S.space_seen = False
+        return True
+    if c == 95 and i + 7 <= n and memcmp(S.src + i, b"__END__", 7) == 0 and (
+            i + 7 == n or S.src[i + 7] == 10 or (S.src[i + 7] == 13 and at(S, i + 8) == 10)):
+        emit(S, i, i + 7, K_KEYWORD___END__)
+        emit(S, i + 7, n, K_DATA)
+        S.pos = n
+        return True
+    return False
+
+
+cdef bint settle_pending(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
+    """Settle the Pending bits with the first byte c of the next code token at i; True if the
+    token has been scanned here (the first name after alias)."""
+    if c != 124:
+        S.pending &= ~P_BLOCK_PARAMS
+    if c != 35:
+        S.pending &= ~P_NO_CODE_YET
+    if S.pending & P_DEF_HEADER_END:
+        # After def m(a): = makes an endless def; anything else starts the body.
+        S.pending &= ~P_DEF_HEADER_END
+        if not (c == 61 and at(S, i + 1) != 61 and at(S, i + 1) != 126):
+            start_def_body(S)
+    if S.state == ST_FNAME and (S.pending & P_ALIAS_SECOND) and c != 35:
+        # alias takes two method names: read this one, then expect the next.
+        scan_code_token(S, c, i)
+        S.pending &= ~P_ALIAS_SECOND
+        S.state = ST_FNAME
+        S.space_seen = False
+        return True
+    return False
 
 
 cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
@@ -1640,7 +1659,10 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
     push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT else FF_SCOPE, i)
     S.pos = i + 1
     S.state = ST_BEG
-    S.expect_block_params = kind != K_BRACE_LEFT
+    if kind != K_BRACE_LEFT:
+        S.pending |= P_BLOCK_PARAMS
+    else:
+        S.pending &= ~P_BLOCK_PARAMS
 
 
 cdef void scan_bracket(Scanner* S) noexcept nogil:
@@ -1708,14 +1730,11 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.pos = 0
     S.state = ST_BEG
     S.space_seen = False
-    S.seen_code = False
+    S.pending = P_NO_CODE_YET
     S.lambda_pending = False
     S.block_params = False
-    S.expect_block_params = False
     S.def_params_line = False
     S.def_pending = False
-    S.def_header_end = False
-    S.alias_second = False
     S.scope = 0
     S.scope_counter = 0
     S.last_kind = 0
@@ -1751,4 +1770,5 @@ cdef int scan_source(Scanner* S) noexcept nogil:
         if not (<Heredoc*>vec_at(S.heredocs, i)).started:
             add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
     emit(S, S.n, S.n, K_EOF)
+    region_flush(S.region)
     return -1 if S.failed else 0
