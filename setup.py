@@ -14,7 +14,7 @@ from Cython.Build import cythonize  # noqa: E402  (after generation, which it re
 
 # Optimised but portable: no -march=native, so wheels run on any x86-64/ARM64.
 # FASTLEX_SANITIZE=1 builds with AddressSanitizer + UBSan for fuzzing.
-extra_compile = ["-O3", "-fno-strict-aliasing"]
+extra_compile = ["-O3", "-fno-strict-aliasing", "--param", "large-function-growth=400", "--param", "inline-unit-growth=400"]
 extra_link = []
 if os.environ.get("FASTLEX_SANITIZE"):
     extra_compile = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined"]
