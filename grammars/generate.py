@@ -64,23 +64,7 @@ def gen_pxi(kinds, keywords, operators):
     out.append("cdef enum:")
     out.append(f"    KIND_COUNT = {len(kinds) + 1}  # kinds are 1 .. KIND_COUNT - 1; 0 means none")
     out.append("")
-    # Keyword lookup: by length, then byte comparison.
-    out.append("cdef inline int keyword_lookup(const unsigned char* p, Py_ssize_t n, int* state) noexcept nogil:")
-    out.append('    """Kind of the keyword spelled by p[0:n] (writing its after-state), or 0."""')
-    by_len = {}
-    for text, kind, state in keywords:
-        by_len.setdefault(len(text.encode()), []).append((text, kind, state))
-    first = True
-    for n in sorted(by_len):
-        out.append(f"    {'if' if first else 'elif'} n == {n}:")
-        first = False
-        for text, kind, state in by_len[n]:
-            cond = " and ".join(f"p[{i}] == {c_char(c)}" for i, c in enumerate(text))
-            out.append(f"        if {cond}:  # {text}")
-            out.append(f"            state[0] = ST_{state}")
-            out.append(f"            return K_{kind}")
-    out.append("    return 0")
-    out.append("")
+    out.extend(gen_keyword_table(keywords))
     # Operator matcher: longest match first, per first byte.
     out.append("cdef inline int operator_match(const unsigned char* p, const unsigned char* end, int* kind) noexcept nogil:")
     out.append('    """Length of the longest operator at p (never reading at or past end), its kind in kind[0]; 0 if none."""')
@@ -103,6 +87,78 @@ def gen_pxi(kinds, keywords, operators):
     out.append("")
     out.extend(gen_upper_ranges())
     return "\n".join(out) + "\n"
+
+
+def keyword_hash_params(words):
+    """(a, b, c, mask): multipliers for which the hash of keyword_lookup puts every keyword in a
+    slot of its own, with the smallest table that allows one."""
+    for bits in range(6, 11):
+        mask = (1 << bits) - 1
+        for a in range(1, 64):
+            for b in range(0, 64):
+                for c in range(1, 64):
+                    seen = set()
+                    for w in words:
+                        h = (w[0] * a + w[len(w) >> 1] * b + w[-1] * c + len(w)) & mask
+                        if h in seen:
+                            break
+                        seen.add(h)
+                    else:
+                        return a, b, c, mask
+    raise SystemExit("keywords.tsv: no collision-free keyword hash found")
+
+
+def gen_keyword_table(keywords):
+    """keyword_lookup: a perfect hash of the first, middle and last bytes and the length into a
+    table of the keywords, then one comparison (no branch per candidate keyword)."""
+    words = [text.encode() for text, _, _ in keywords]
+    a, b, c, mask = keyword_hash_params(words)
+    longest = max(len(w) for w in words)
+    shortest = min(len(w) for w in words)
+    out = ["# Keywords: a perfect hash (found by grammars/generate.py) into a table, then one comparison.",
+           "cdef struct KeywordSlot:",
+           "    uint8_t length          # 0: an empty slot",
+           "    uint8_t state           # the LexState after the keyword",
+           "    uint16_t kind",
+           f"    uint8_t text[{(longest + 7) // 8 * 8}]",
+           "",
+           "cdef enum:",
+           f"    KEYWORD_SHORTEST = {shortest}",
+           f"    KEYWORD_LONGEST = {longest}",
+           f"    KEYWORD_HASH_A = {a}",
+           f"    KEYWORD_HASH_B = {b}",
+           f"    KEYWORD_HASH_C = {c}",
+           f"    KEYWORD_HASH_MASK = {mask}",
+           "",
+           f"cdef KeywordSlot KEYWORD_SLOTS[{mask + 1}]",
+           "",
+           "",
+           "cdef void keyword_slots_init() noexcept nogil:",
+           '    """Fill KEYWORD_SLOTS (called once at import)."""',
+           "    memset(KEYWORD_SLOTS, 0, sizeof(KEYWORD_SLOTS))"]
+    for (text, kind, state), w in zip(keywords, words):
+        h = (w[0] * a + w[len(w) >> 1] * b + w[-1] * c + len(w)) & mask
+        out.append(f"    KEYWORD_SLOTS[{h}].length = {len(w)}  # {text}")
+        out.append(f"    KEYWORD_SLOTS[{h}].state = ST_{state}")
+        out.append(f"    KEYWORD_SLOTS[{h}].kind = K_{kind}")
+        out.append(f"    memcpy(KEYWORD_SLOTS[{h}].text, b\"{text}\", {len(w)})")
+    out += ["",
+            "keyword_slots_init()",
+            "",
+            "",
+            "cdef inline int keyword_lookup(const unsigned char* p, Py_ssize_t n, int* state) noexcept nogil:",
+            '    """Kind of the keyword spelled by p[0:n] (writing its after-state), or 0."""',
+            "    cdef KeywordSlot* e",
+            "    if n < KEYWORD_SHORTEST or n > KEYWORD_LONGEST:",
+            "        return 0",
+            "    e = &KEYWORD_SLOTS[(p[0] * KEYWORD_HASH_A + p[n >> 1] * KEYWORD_HASH_B + p[n - 1] * KEYWORD_HASH_C",
+            "                        + <size_t>n) & KEYWORD_HASH_MASK]",
+            "    if e.length != n or not names_equal(e.text, p, <uint32_t>n):",
+            "        return 0",
+            "    state[0] = e.state",
+            "    return e.kind",
+            ""]
+    return out
 
 
 def gen_upper_ranges():
