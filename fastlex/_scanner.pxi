@@ -32,6 +32,9 @@ cdef enum FrameMode:
     FR_HEREDOC = 6    # a heredoc body
     FR_KEYWORD = 7    # def/class/module/do/begin/case/if/while/... up to its end
 
+cdef enum:
+    LITERAL_MODES = (1 << FR_STRING) | (1 << FR_HEREDOC)   # frames whose text is a literal's, not code
+
 cdef enum FrameFlag:
     FF_INTERP = 1         # #{} #@ #$ interpolate
     FF_ESCAPES = 2        # escape sequences are tokens of their own
@@ -1444,6 +1447,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef Frame* f
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
+        i = skip_spaces(src, i, n)    # most blanks are plain spaces: no loop below for them
         while i < n and (CHAR_CLASS[src[i]] & CC_SPACE):
             if src[i] == 32:
                 i = skip_spaces(src, i, n)
@@ -1691,9 +1695,17 @@ cdef void scan_bracket(Scanner* S) noexcept nogil:
 # ---------------------------------------------------------------- driver
 
 cdef inline bint source_is_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
-    """True if no byte of p[0:n] is >= 0x80 (eight bytes at a time)."""
+    """True if no byte of p[0:n] is >= 0x80 (32 bytes per test)."""
     cdef Py_ssize_t i = 0
-    cdef uint64_t w
+    cdef uint64_t w, w1, w2, w3
+    while i + 32 <= n:
+        memcpy(&w, p + i, 8)
+        memcpy(&w1, p + i + 8, 8)
+        memcpy(&w2, p + i + 16, 8)
+        memcpy(&w3, p + i + 24, 8)
+        if (w | w1 | w2 | w3) & 0x8080808080808080u:
+            return False
+        i += 32
     while i + 8 <= n:
         memcpy(&w, p + i, 8)
         if w & 0x8080808080808080u:
@@ -1751,12 +1763,14 @@ cdef int scan_source(Scanner* S) noexcept nogil:
         S.pos = 3
     while S.pos < S.n and not S.failed:
         f = top(S)
-        if f.mode == FR_STRING:
-            scan_string(S, f)
-        elif f.mode == FR_HEREDOC:
-            scan_heredoc(S, f)
-        else:
+        # One well-predicted test for the common case, code (a switch on the mode would be an
+        # indirect jump, mispredicted whenever code and literals alternate).
+        if not ((1 << f.mode) & LITERAL_MODES):
             scan_code(S)
+        elif f.mode == FR_STRING:
+            scan_string(S, f)
+        else:
+            scan_heredoc(S, f)
     if S.failed:
         return -1
     # Literals still open at the end of the input.
