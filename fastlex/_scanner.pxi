@@ -119,6 +119,9 @@ cdef enum TextStop:
 
 cdef uint8_t TEXT_STOP[256]
 
+# Bytes that may follow a name when an assignment does (blanks and the first bytes of =, +=, ||=, ...).
+cdef uint8_t ASSIGN_LEAD[256]
+
 
 cdef void char_class_init() noexcept nogil:
     """Fill CHAR_CLASS (called once at import)."""
@@ -144,6 +147,7 @@ cdef void char_class_init() noexcept nogil:
             TEXT_STOP[c] |= TS_BLANK
         if c >= 128:
             TEXT_STOP[c] |= TS_HIGH
+        ASSIGN_LEAD[c] = c in (32, 9, 61, 124, 38, 43, 45, 42, 47, 37, 94)   # blank = | & + - * / % ^
 
 char_class_init()
 
@@ -284,6 +288,8 @@ cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
     cdef Py_ssize_t mid
     # Scope ids grow up the stack: scope lies above the innermost hard scope iff it is not
     # smaller than that one's id, and it is open iff some frame carries it (binary search).
+    if scope == S.scope:
+        return scope != 0        # assigned in the innermost scope: the common case, no search
     if scope == 0 or scope < top(S).hard:
         return False
     while lo < hi:
@@ -1045,6 +1051,8 @@ cdef void end_statement(Scanner* S) noexcept nogil:
 cdef inline bint assignment_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
     """True if an assignment operator (=, +=, ||=, ... but not ==, =~, =>) follows at i."""
     cdef uint8_t c, c1
+    if i < S.n and not ASSIGN_LEAD[S.src[i]]:
+        return False             # most names are followed by ( . , ) or a newline: no search
     i = skip_blanks(S, i)
     if i >= S.n:
         return False
