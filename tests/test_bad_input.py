@@ -252,3 +252,36 @@ def test_source_past_32_bit_offsets():
     assert out["at_limit"].startswith("LexMemoryError") and "region" in out["at_limit"], out["at_limit"]
     # Neither source was read: the child stayed far below the 4 GiB it holds.
     assert out["maxrss_kib"] < 512 * 1024, out
+
+
+# Names, blanks and literal text are read eight bytes per load (fastlex/_bits.pxi): every
+# length around the word size, at the very end of the input and just before it, in ASCII and
+# non-ASCII sources (the second one takes the UTF-8 path), must end exactly where it should.
+@pytest.mark.parametrize("length", range(1, 19))
+@pytest.mark.parametrize("prefix", ["", "# é\n", "x = 1\n"])
+@pytest.mark.parametrize("after", ["", "\n", " ", "(", "é"])
+def test_word_at_a_time_edges(length, prefix, after):
+    name = ("abcdefghij_XYZ0123456789" * 2)[:length]
+    src = prefix + "    " * (length % 3) + name + after
+    toks = [t for t in fastlex.tokenize(src) if t.type in (Kind.IDENTIFIER, Kind.CONSTANT)]
+    names = [t.string for t in toks]
+    expected = name + ("é" if after == "é" else "")
+    assert names[-1] == expected, (src, names)
+    # The same bytes with the input ending inside the name.
+    cut = src.encode()[: len((prefix + "    " * (length % 3)).encode()) + max(1, length - 1)]
+    last = [t.string for t in fastlex.tokenize(cut) if t.type in (Kind.IDENTIFIER, Kind.CONSTANT)][-1]
+    assert last == name[: max(1, length - 1)]
+
+
+@pytest.mark.parametrize("length", range(0, 20))
+def test_comment_and_string_text_near_the_end(length):
+    """UTF-8 checks of literal text run eight bytes per load: every text length, ending at the input's end."""
+    text = ("aé" * 20)[:length]
+    for src in ("# " + text, '"' + text, "'" + text + "'", "%w(" + text + ")"):
+        toks = fastlex.tokenize(src)
+        assert "".join(t.string for t in toks) == src
+        data = src.encode()
+        for cut in range(len(data) - 3, len(data) + 1):
+            if cut >= 0:
+                toks = fastlex.tokenize(data[:cut])
+                assert toks.kinds is not None and len(toks) >= 1
