@@ -89,6 +89,11 @@ def gen_pxi(kinds, keywords, operators):
     return "\n".join(out) + "\n"
 
 
+def keyword_hash(w, a, b, c, mask):
+    """The slot of the keyword w (bytes) in KEYWORD_SLOTS: keyword_lookup computes the same in C."""
+    return (w[0] * a + w[len(w) >> 1] * b + w[-1] * c + len(w)) & mask
+
+
 def keyword_hash_params(words):
     """(a, b, c, mask): multipliers for which the hash of keyword_lookup puts every keyword in a
     slot of its own, with the smallest table that allows one."""
@@ -99,7 +104,7 @@ def keyword_hash_params(words):
                 for c in range(1, 64):
                     seen = set()
                     for w in words:
-                        h = (w[0] * a + w[len(w) >> 1] * b + w[-1] * c + len(w)) & mask
+                        h = keyword_hash(w, a, b, c, mask)
                         if h in seen:
                             break
                         seen.add(h)
@@ -137,7 +142,7 @@ def gen_keyword_table(keywords):
            '    """Fill KEYWORD_SLOTS (called once at import)."""',
            "    memset(KEYWORD_SLOTS, 0, sizeof(KEYWORD_SLOTS))"]
     for (text, kind, state), w in zip(keywords, words):
-        h = (w[0] * a + w[len(w) >> 1] * b + w[-1] * c + len(w)) & mask
+        h = keyword_hash(w, a, b, c, mask)
         out.append(f"    KEYWORD_SLOTS[{h}].length = {len(w)}  # {text}")
         out.append(f"    KEYWORD_SLOTS[{h}].state = ST_{state}")
         out.append(f"    KEYWORD_SLOTS[{h}].kind = K_{kind}")
