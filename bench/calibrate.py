@@ -28,15 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import fastlex  # noqa: E402
-from fastlex import Kind  # noqa: E402
 
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
-
-# Kinds the scanner interns (the calls to intern() in _scanner.pxi).
-INTERNED = {Kind.IDENTIFIER, Kind.METHOD_NAME, Kind.CONSTANT, Kind.INSTANCE_VARIABLE,
-            Kind.CLASS_VARIABLE, Kind.GLOBAL_VARIABLE, Kind.BACK_REFERENCE, Kind.NTH_REFERENCE,
-            Kind.LABEL, Kind.SYMBOL}
 
 RECORD_BYTES = 12      # sizeof(TokenRecord)
 POOL_ENTRY_BYTES = 16  # sizeof(PoolEntry)
@@ -100,13 +94,14 @@ def load_corpus(root):
 def measure(corpus):
     """Per-file figures from the build in place: sizes, counts, the interned-name sequence, stats."""
     rows = []
-    interned = {int(k) for k in INTERNED}
     for path, data in corpus:
         toks = fastlex.tokenize(data)
-        kinds = memoryview(toks.kinds).tolist()
         starts = memoryview(toks.starts).tolist()
         ends = memoryview(toks.ends).tolist()
-        names = [data[a:b] for k, a, b in zip(kinds, starts, ends) if k in interned]
+        # The names the scan interned (identifiers that may be locals) carry their entry number
+        # + 1 in the record flags; the Python layer interns the other names only when read.
+        flags = memoryview(toks._record_flags).tolist()
+        names = [data[a:b] for a, b, f in zip(starts, ends, flags) if f]
         rows.append({
             "path": path, "bytes": len(data), "tokens": len(toks), "lines": toks.stats["lines"]["count"],
             "names": names, "distinct": len(set(names)), "stats": toks.stats,

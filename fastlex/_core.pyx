@@ -400,7 +400,6 @@ cdef class Tokens:
         cdef LineTable* lines = &self.lexer.lines
         cdef Py_ssize_t li = line_hint[0]
         cdef Source src = self.source
-        cdef int64_t slot, nid
         cdef uint32_t last
         tok.source = src
         tok.kind = rec.kind
@@ -421,19 +420,32 @@ cdef class Tokens:
         tok.end_col = src.width(lines.starts[li], rec.end)
         line_hint[0] = tok.start_line - 1
         if NAME_KIND[rec.kind]:
-            # The scanner left the pool entry's number + 1 in flags (0 if it did not fit).
-            if rec.flags:
-                nid = rec.flags - 1
-            else:
-                slot = pool_lookup(&self.lexer.pool, src.buf + rec.start, rec.end - rec.start)
-                nid = self.lexer.pool.slots[slot].id if slot >= 0 else -1
-            if nid >= 0:
-                name = self.names[nid]
-                if name is None:
-                    name = src.text(rec.start, rec.end)
-                    self.names[nid] = name
-                tok._string = name
+            tok._string = self.name_of(rec)
         return tok
+
+    cdef str name_of(self, TokenRecord* rec):
+        """The interned str of a name token: equal names give the same object.
+
+        The scanner interns only the names it must look up (identifiers that may be local
+        variables) and leaves the pool entry's number + 1 in flags; every other name (and any
+        entry number past 16 bits) is interned here, on first use. Should the memory limit
+        refuse the pool room to grow, the name comes back as a fresh str."""
+        cdef Source src = self.source
+        cdef int64_t slot, nid
+        if rec.flags:
+            nid = rec.flags - 1
+        else:
+            slot = pool_intern(&self.lexer.pool, &self.lexer.budget, rec.start, rec.end - rec.start)
+            if slot < 0:
+                return src.text(rec.start, rec.end)
+            nid = self.lexer.pool.slots[slot].id
+            if nid >= len(self.names):
+                self.names.extend([None] * (nid + 1 - len(self.names)))
+        name = self.names[nid]
+        if name is None:
+            name = src.text(rec.start, rec.end)
+            self.names[nid] = name
+        return name
 
     def __getitem__(self, index):
         cdef Py_ssize_t i, hint = -1
@@ -471,6 +483,14 @@ cdef class Tokens:
         """Token end byte offsets (exclusive) into the UTF-8 source, as a buffer of uint32 (format 'I')."""
         self.check()
         return Column._create(self, 4, 4, b"I")
+
+    @property
+    def _record_flags(self):
+        """The records' 16-bit flags as a buffer (format 'H'): for a name the scan interned (an
+        identifier that may be a local variable), its pool entry number + 1, else 0. Internal:
+        bench/calibrate.py replays the pool's interning from it."""
+        self.check()
+        return Column._create(self, 10, 2, b"H")
 
     @property
     def line_starts(self):

@@ -912,7 +912,7 @@ cdef void scan_ivar(Scanner* S) noexcept nogil:
         kind = K_CLASS_VARIABLE
     if i < S.n and is_idstart(S.src[i]):
         i = scan_ident_end(S, i)
-        emit_name(S, start, i, kind, intern(S, start, i))
+        emit(S, start, i, kind)     # interned by the Python layer, on first use
         S.state = ST_END
     else:
         add_error(S, start, ERR_UNEXPECTED)
@@ -966,7 +966,7 @@ cdef void scan_gvar(Scanner* S) noexcept nogil:
         add_error(S, start, ERR_UNEXPECTED)
         emit(S, start, i, kind)
     else:
-        emit_name(S, start, i, kind, intern(S, start, i))
+        emit(S, start, i, kind)     # interned by the Python layer, on first use
         S.state = ST_END
     S.pos = i
 
@@ -1097,7 +1097,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         suffix = True
     # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
     if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
-        emit_name(S, start, i, K_LABEL, intern(S, start, i))
+        emit(S, start, i, K_LABEL)
         emit(S, i, i + 1, K_LABEL_END)
         S.pos = i + 1
         S.state = ST_BEG
@@ -1120,11 +1120,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         kind = K_CONSTANT
     else:
         kind = K_IDENTIFIER
-    slot = intern(S, start, i)
-    if slot < 0:
-        return
-    emit_name(S, start, i, kind, slot)
     if prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending):
+        emit(S, start, i, kind)
         if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
             S.state = ST_DOT
             return
@@ -1132,20 +1129,21 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         S.def_params_line = S.def_pending
         S.def_pending = False
         return
-    if prev_state == ST_DOT:
+    if prev_state == ST_DOT or kind != K_IDENTIFIER:
+        emit(S, start, i, kind)
         S.state = ST_ARG
         return
-    if kind == K_IDENTIFIER:
-        # A name is a local variable if it was assigned (or is a parameter) in the current scope.
-        is_local = scope_sees(S, S.pool.slots[slot].flags)
-        if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
-            S.pool.slots[slot].flags = S.scope
-            is_local = True
-        S.state = ST_END if is_local else ST_ARG
-    elif kind == K_CONSTANT:
-        S.state = ST_ARG
-    else:
-        S.state = ST_ARG
+    # A name is a local variable if it was assigned (or is a parameter) in the current scope:
+    # only these names are interned during the scan, for the pool entry's scope.
+    slot = intern(S, start, i)
+    if slot < 0:
+        return
+    emit_name(S, start, i, kind, slot)
+    is_local = scope_sees(S, S.pool.slots[slot].flags)
+    if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
+        S.pool.slots[slot].flags = S.scope
+        is_local = True
+    S.state = ST_END if is_local else ST_ARG
 
 
 # ---------------------------------------------------------------- symbols
@@ -1230,7 +1228,7 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
         i = operator_symbol_end(S, i)
         if i == start + 1:
             return False
-    emit_name(S, start, i, K_SYMBOL, intern(S, start, i))
+    emit(S, start, i, K_SYMBOL)
     S.pos = i
     S.state = ST_END
     return True

@@ -121,6 +121,22 @@ def test_errors_entries():
     assert fastlex.tokenize("x = 1").errors == []
 
 
+def test_names_interned_on_first_use():
+    """Names the scan does not look up (constants, symbols, labels, variables with sigils, method
+    names after . and def) are interned by the Python layer when first read: one str per name."""
+    src = "A = A\n:s; :s\n@a; @a; $g; $g\nx.m; x.m; def m; end\nh = {k: 1, k: 2}\nA::B; A::B\n"
+    tokens = fastlex.tokenize(src)
+    assert tokens.stats["pool"]["names"] == 2       # x and h, looked up as possible locals
+    first = {}
+    for tok in tokens:
+        if tok.type in (fastlex.Kind.CONSTANT, fastlex.Kind.SYMBOL, fastlex.Kind.LABEL, fastlex.Kind.INSTANCE_VARIABLE,
+                        fastlex.Kind.GLOBAL_VARIABLE, fastlex.Kind.METHOD_NAME, fastlex.Kind.IDENTIFIER):
+            assert tok.string is first.setdefault(tok.string, tok.string)
+    assert set(first) == {"A", "B", ":s", "@a", "$g", "x", "m", "h", "k"}
+    again = fastlex.tokenize(src)
+    assert [t.string for t in again] == [t.string for t in tokens]
+
+
 def test_stats_shape():
     """Tokens.stats holds at least the documented counters, as ints."""
     stats = fastlex.tokenize("def f(x) = x * 2\n").stats
@@ -134,7 +150,7 @@ def test_stats_shape():
         for key in keys:
             assert isinstance(stats[section][key], int)
     assert isinstance(stats["mallocs"], int)
-    assert stats["pool"]["names"] == 2          # f, x
+    assert stats["pool"]["names"] == 1          # x: the scan interns only names that may be locals
     assert stats["lines"]["count"] == 2
     assert stats["region"]["bytes_used"] <= stats["region"]["bytes_reserved"]
 
