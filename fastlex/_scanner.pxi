@@ -179,6 +179,7 @@ cdef struct Scanner:
     Pool* pool
     Budget* budget
     Vec* frames           # of Frame; frames[0] is FR_TOP
+    Frame* top_frame      # the last of frames (kept by push_frame and pop_frame: no index arithmetic)
     Vec* heredocs         # of Heredoc, pending on the current line
     Vec* errors           # of ErrorRecord
     bint failed           # the budget refused memory: stop
@@ -232,7 +233,7 @@ cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
 
 cdef inline Frame* top(Scanner* S) noexcept nogil:
     """The innermost open frame."""
-    return (<Frame*>S.frames.items) + (S.frames.count - 1)
+    return S.top_frame
 
 
 cdef inline Frame* top_below(Scanner* S) noexcept nogil:
@@ -248,6 +249,7 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
     if f == NULL:
         S.failed = True
         return NULL
+    S.top_frame = f            # (the push may have moved the stack)
     f.mode = <uint8_t>mode
     f.flags = <uint16_t>flags
     f.scope = S.scope
@@ -278,7 +280,8 @@ cdef inline void pop_frame(Scanner* S) noexcept nogil:
     """Close the innermost frame (the top-level frame is never closed), leaving its scope."""
     if S.frames.count > 1:
         S.frames.count -= 1
-        S.scope = top(S).scope     # every frame carries the innermost scope at its level
+        S.top_frame -= 1
+        S.scope = S.top_frame.scope     # every frame carries the innermost scope at its level
 
 
 cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
