@@ -185,14 +185,6 @@ cdef inline int64_t pool_intern(Pool* pool, Budget* b, uint32_t start, uint32_t 
     return j
 
 
-cdef inline int64_t pool_lookup(Pool* pool, const uint8_t* p, uint32_t n) noexcept nogil:
-    """Slot of an existing name, or -1 if the pool does not hold it."""
-    if pool.capacity == 0:
-        return -1
-    cdef int64_t j = pool_find_slot(pool, p, n, pool_hash(p, n))
-    return j if pool.slots[j].hash != 0 else -1
-
-
 cdef void pool_free(Pool* pool, Budget* b) noexcept nogil:
     """Release the table; the pool is empty afterwards."""
     budget_free(b, pool.slots, <size_t>pool.capacity * sizeof(PoolEntry))

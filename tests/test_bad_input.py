@@ -285,3 +285,25 @@ def test_comment_and_string_text_near_the_end(length):
             if cut >= 0:
                 toks = fastlex.tokenize(data[:cut])
                 assert toks.kinds is not None and len(toks) >= 1
+
+
+# The constant pool hashes and compares names eight bytes per load, the tail as overlapping
+# loads inside the name (fastlex/_pool.pxi): names of every length around the word size, the
+# last one at the very end of the input, must give one pool entry and one str each.
+@pytest.mark.parametrize("length", range(1, 26))
+@pytest.mark.parametrize("tail", ["", "\n", " + 1"])
+def test_pool_names_near_the_end(length, tail):
+    name = ("abcdefghijklmnopqrstuvwxyz" * 2)[:length]
+    other = name[:-1] + ("z" if name[-1] != "z" else "y")     # same length, differs in the last byte
+    src = f"{name} = 1\n{other} = 2\n" + "p 0\n" * 8 + f"{other}\n{name}{tail}"
+    for data in (src, src.encode(), (src[: -len(tail)] if tail else src).encode()):
+        tokens = fastlex.tokenize(data)
+        named = [t for t in tokens if t.type == Kind.IDENTIFIER and t.string in (name, other)]
+        assert [t.string for t in named] == [name, other, other, name]
+        assert named[0].string is named[3].string and named[1].string is named[2].string
+        # Both names were looked up as locals: the last one is the local variable, not a call.
+        assert tokens.stats["pool"]["names"] == 3       # name, other, p
+    # Names read back in reverse order intern from the end of the source first.
+    tokens = fastlex.tokenize(f"A{name} = 1\n" + "p 0\n" * 4 + f"A{name}")
+    consts = [tokens[i] for i in range(len(tokens) - 1, -1, -1) if tokens[i].type == Kind.CONSTANT]
+    assert consts[0].string == "A" + name and consts[0].string is consts[1].string
