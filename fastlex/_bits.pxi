@@ -1,13 +1,19 @@
 # Word-at-a-time helpers: eight source bytes per load where runs are long
-# (indentation, names). Plain C in a verbatim block so the compiler's
+# (indentation, names), sixty-four per step for the newline list. Plain C in a verbatim block so the compiler's
 # count-trailing-zeros builtin is used where it exists; a byte loop elsewhere
 # (and on big-endian machines, where the first byte in memory is not the
-# lowest one).
+# lowest one). -DFASTLEX_PORTABLE leaves SSE2 out, to test the portable paths.
 
 cdef extern from *:
     """
     #include <stdint.h>
     #include <string.h>
+    #if defined(__SSE2__) && !defined(FASTLEX_PORTABLE)
+    #define FASTLEX_SSE2 1
+    #include <emmintrin.h>
+    #else
+    #define FASTLEX_SSE2 0
+    #endif
     #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     #define FASTLEX_WORD_LE 1
     #else
@@ -71,7 +77,60 @@ cdef extern from *:
         return k;
     #endif
     }
+
+    /* Set bits: 1 << k for each k < 64 with p[k] == c (one compare per 16 bytes with SSE2,
+       per 8 bytes with exact per-byte word arithmetic elsewhere, per byte as a last resort). */
+    static inline uint64_t fastlex_byte_mask64(const uint8_t* p, uint8_t c) {
+    #if FASTLEX_SSE2
+        const __m128i cc = _mm_set1_epi8((char)c);
+        uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)p), cc));
+        uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)(p + 16)), cc));
+        uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)(p + 32)), cc));
+        uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)(p + 48)), cc));
+        return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
+    #elif FASTLEX_WORD_LE
+        uint64_t mask = 0, w, t;
+        int k;
+        for (k = 0; k < 8; k++) {
+            memcpy(&w, p + 8 * k, 8);
+            w ^= c * FASTLEX_ONES;
+            t = ~(((w & ~FASTLEX_HIGH) + ~FASTLEX_HIGH) | w) & FASTLEX_HIGH;   /* 0x80 where w's byte is 0 */
+            mask |= (((t >> 7) * 0x0102040810204080ULL) >> 56) << (8 * k);   /* gather: byte k -> bit k */
+        }
+        return mask;
+    #else
+        uint64_t mask = 0;
+        int k;
+        for (k = 0; k < 64; k++) mask |= (uint64_t)(p[k] == c) << k;
+        return mask;
+    #endif
+    }
+
+    /* Index of the lowest set bit of m (m != 0). */
+    static inline int fastlex_lowest_bit(uint64_t m) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_ctzll(m);
+    #else
+        int k = 0;
+        while (!(m & 1)) { m >>= 1; k++; }
+        return k;
+    #endif
+    }
+
+    /* Set bits in m. */
+    static inline int fastlex_bit_count(uint64_t m) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_popcountll(m);
+    #else
+        int k = 0;
+        while (m) { m &= m - 1; k++; }
+        return k;
+    #endif
+    }
     """
     int fastlex_same_prefix(const uint8_t* p, uint64_t pat) nogil
     int fastlex_name_prefix(const uint8_t* p) nogil
     int fastlex_ascii_prefix(const uint8_t* p) nogil
+    uint64_t fastlex_byte_mask64(const uint8_t* p, uint8_t c) nogil
+    int fastlex_lowest_bit(uint64_t m) nogil
+    int fastlex_bit_count(uint64_t m) nogil

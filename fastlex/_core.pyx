@@ -26,9 +26,9 @@ cdef extern from "Python.h":
 include "_budget.pxi"
 include "_region.pxi"
 include "_pool.pxi"
+include "_bits.pxi"
 include "_lines.pxi"
 include "_vec.pxi"
-include "_bits.pxi"
 include "_scanner.pxi"
 
 from fastlex.errors import LexError, LexMemoryError

@@ -307,3 +307,32 @@ def test_pool_names_near_the_end(length, tail):
     tokens = fastlex.tokenize(f"A{name} = 1\n" + "p 0\n" * 4 + f"A{name}")
     consts = [tokens[i] for i in range(len(tokens) - 1, -1, -1) if tokens[i].type == Kind.CONSTANT]
     assert consts[0].string == "A" + name and consts[0].string is consts[1].string
+
+
+# The newline list reads sixty-four bytes per step and the last bytes one at a time
+# (fastlex/_lines.pxi): newlines at every offset around the block edges and at the very end,
+# and a source of nothing but newlines, which outgrows the list's estimated capacity.
+@pytest.mark.parametrize("size", [1, 2, 63, 64, 65, 127, 128, 129, 191, 200])
+def test_newline_list_at_block_edges(size):
+    for where in sorted({0, 1, size // 2, 62, 63, 64, 65, 127, 128, size - 2, size - 1}):
+        if not 0 <= where < size:
+            continue
+        data = bytearray(b"x" * size)
+        data[where] = 10
+        for src in (bytes(data), bytes(data[:where + 1]), bytes(data).decode()):
+            tokens = fastlex.tokenize(src)
+            raw = src.encode() if isinstance(src, str) else src
+            assert tokens.line_starts == [0] + [i + 1 for i, c in enumerate(raw) if c == 10]
+            assert tokens.stats["lines"]["count"] == raw.count(b"\n") + 1
+
+
+@pytest.mark.parametrize("size", [1000, 4096, 100_003])
+def test_newline_list_outgrows_its_estimate(size):
+    data = b"\n" * size
+    tokens = fastlex.tokenize(data)
+    assert tokens.line_starts == list(range(size + 1))
+    assert tokens.stats["lines"]["reallocs"] >= 1
+    assert tokens.stats["lines"]["capacity"] >= size + 1
+    assert tokens.position(size) == (size + 1, 0)
+    mixed = (b"a\n" * size)[: size]
+    assert fastlex.tokenize(mixed).line_starts == [0] + [i + 1 for i in range(size) if mixed[i] == 10]
