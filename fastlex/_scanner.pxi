@@ -1454,6 +1454,14 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef Py_ssize_t i = S.pos
     cdef uint8_t c = src[i]
     cdef Frame* f
+    cdef bint space = c == 32
+    # One space between tokens is the commonest blank: stepped over without a branch.
+    i += space
+    S.pos = i
+    S.space_seen |= space
+    if i >= n:
+        return
+    c = src[i]
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         i = skip_spaces(src, i, n)    # most blanks are plain spaces: no loop below for them
@@ -1497,7 +1505,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             end_statement(S)
             S.state = ST_BEG
         S.def_params_line = False
-        S.pos = i + 1
+        S.pos = skip_spaces(src, i + 1, n)   # the next line's indentation (line-start forms are at column 0)
         S.space_seen = True
         return
     if (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10) and scan_line_start(S, c, i):
