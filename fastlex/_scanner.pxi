@@ -1571,6 +1571,14 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
 cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Tokens starting with a byte that is not a name or digit (one C switch on c)."""
     cdef Frame* f
+    # The commonest punctuation without the operator table: ',' is always a comma, and '.' not
+    # before another '.' a call's dot, in every state (scan_operator would decide the same).
+    if c == 44 or (c == 46 and at(S, i + 1) != 46):
+        emit(S, i, i + 1, K_COMMA if c == 44 else K_DOT)
+        S.pos = i + 1
+        S.state = ST_BEG if c == 44 else ST_DOT
+        S.pending &= ~P_BLOCK_PARAMS
+        return
     if c == 35:  # #
         scan_comment(S)
     elif c == 34:  # "
