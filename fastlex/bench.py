@@ -109,7 +109,7 @@ CLOCK = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = time.perf_counter
 
 
-def best_time(fn, repeat, min_time=0.02):
+def best_time(fn, repeat, min_time=0.2):
     """Best seconds per call of fn() over repeat samples, each sample at least min_time long."""
     return measure({"x": Scenario(fn)}, repeat, min_time)["x"]
 
@@ -124,13 +124,17 @@ class Scenario:
         self.note = note
 
 
-def measure(scenarios, repeat, min_time=0.02):
+def measure(scenarios, repeat, min_time=0.2):
     """{key: best seconds per call (times scale)} for the scenarios, timed in interleaved rounds.
 
     Round r runs every scenario once (fastlex, then the baselines, then
     fastlex again...), so a busy machine slows all of them alike and the
     ratios between them stay honest. Each sample repeats its call until it
-    lasts at least min_time, so short calls are not lost in clock resolution.
+    lasts at least min_time (0.2 s, as timeit's autorange), so short calls
+    are not lost in clock resolution and the first call of a sample, whose
+    caches the previous scenario has just filled with its own data, weighs
+    little: what is measured is the throughput of repeated calls, for every
+    row alike (a tree-sitter parse of 1 MB is one call of 0.2 s by itself).
     """
     gc.collect()
     loops, best = {}, {}
@@ -302,7 +306,7 @@ def pygments_scenarios(data, slice_bytes, lexers=None, keys=("pygments", "fastle
     return out
 
 
-def measured_rows(scenarios, repeat, nbytes, ntokens, min_time=0.02):
+def measured_rows(scenarios, repeat, nbytes, ntokens, min_time=0.2):
     """Rows for a mix of Scenarios (timed together, interleaved) and rows already marked missing."""
     todo = {k: v for k, v in scenarios.items() if isinstance(v, Scenario)}
     times = measure(todo, repeat, min_time)
