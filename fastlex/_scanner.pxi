@@ -1360,6 +1360,26 @@ cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
     return kind
 
 
+cdef inline void paren_opened(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """After a ( at i: a frame for it (a def's parameter list if the def's name came just before)."""
+    push_frame(S, FR_PAREN, FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0, i)
+    S.def_params_line = False
+    S.state = ST_BEG
+
+
+cdef inline void bracket_closed(Scanner* S, int kind) noexcept nogil:
+    """After a ) or ] of kind: close its frame if the innermost one is its own."""
+    cdef Frame* f
+    close_to(S, FR_PAREN if kind == K_PARENTHESIS_RIGHT else FR_BRACKET)
+    f = top(S)
+    S.state = ST_END
+    if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
+        if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
+            S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
+            S.pending |= P_DEF_HEADER_END
+        pop_frame(S)
+
+
 cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     """Punctuation and operators at S.pos, choosing unary/binary kinds from the state."""
     cdef Py_ssize_t i = S.pos
@@ -1401,18 +1421,9 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     S.pos = i + k
     f = top(S)
     if kind == K_PARENTHESIS_LEFT:
-        push_frame(S, FR_PAREN, FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0, i)
-        S.def_params_line = False
-        S.state = ST_BEG
+        paren_opened(S, i)
     elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
-        close_to(S, FR_PAREN if kind == K_PARENTHESIS_RIGHT else FR_BRACKET)
-        f = top(S)
-        S.state = ST_END
-        if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
-            if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
-                S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
-                S.pending |= P_DEF_HEADER_END
-            pop_frame(S)
+        bracket_closed(S, kind)
     elif kind == K_DOT or kind == K_AMPERSAND_DOT or kind == K_COLON_COLON:
         S.state = ST_DOT
     elif kind == K_UCOLON_COLON:
@@ -1572,11 +1583,20 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Tokens starting with a byte that is not a name or digit (one C switch on c)."""
     cdef Frame* f
     # The commonest punctuation without the operator table: ',' is always a comma, and '.' not
-    # before another '.' a call's dot, in every state (scan_operator would decide the same).
+    # before another '.' a call's dot, in every state (scan_operator decides the same).
     if c == 44 or (c == 46 and at(S, i + 1) != 46):
         emit(S, i, i + 1, K_COMMA if c == 44 else K_DOT)
         S.pos = i + 1
         S.state = ST_BEG if c == 44 else ST_DOT
+        S.pending &= ~P_BLOCK_PARAMS
+        return
+    if c == 40 or c == 41:   # ( and ): likewise, never part of a longer operator
+        emit(S, i, i + 1, K_PARENTHESIS_LEFT if c == 40 else K_PARENTHESIS_RIGHT)
+        S.pos = i + 1
+        if c == 40:
+            paren_opened(S, i)
+        else:
+            bracket_closed(S, K_PARENTHESIS_RIGHT)
         S.pending &= ~P_BLOCK_PARAMS
         return
     if c == 35:  # #
