@@ -1590,13 +1590,16 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         S.state = ST_BEG if c == 44 else ST_DOT
         S.pending &= ~P_BLOCK_PARAMS
         return
-    if c == 40 or c == 41:   # ( and ): likewise, never part of a longer operator
-        emit(S, i, i + 1, K_PARENTHESIS_LEFT if c == 40 else K_PARENTHESIS_RIGHT)
+    if c == 40:              # (, ) and ]: likewise, never part of a longer operator
+        emit(S, i, i + 1, K_PARENTHESIS_LEFT)
         S.pos = i + 1
-        if c == 40:
-            paren_opened(S, i)
-        else:
-            bracket_closed(S, K_PARENTHESIS_RIGHT)
+        paren_opened(S, i)
+        S.pending &= ~P_BLOCK_PARAMS
+        return
+    if c == 41 or c == 93:
+        emit(S, i, i + 1, K_PARENTHESIS_RIGHT if c == 41 else K_BRACKET_RIGHT)
+        S.pos = i + 1
+        bracket_closed(S, K_PARENTHESIS_RIGHT if c == 41 else K_BRACKET_RIGHT)
         S.pending &= ~P_BLOCK_PARAMS
         return
     if c == 35:  # #
