@@ -33,9 +33,10 @@ M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 
 RECORD_BYTES = 12      # sizeof(TokenRecord)
-POOL_ENTRY_BYTES = 16  # sizeof(PoolEntry)
+POOL_ENTRY_BYTES = 20  # sizeof(PoolEntry)
 REGION_CHUNK_MIN = 256
 POOL_MIN_CAPACITY = 64
+POOL_MAX_INITIAL_CAPACITY = 1 << 13
 LINES_MIN_CAPACITY = 64
 
 
@@ -159,7 +160,7 @@ def simulate_pool(names, source_len, hash_fn, bytes_per_name, load_num, load_den
     """Replay _pool.pxi on one file's interned names: (capacity at the end, resizes, probes, bytes reserved at peak)."""
     want = POOL_MIN_CAPACITY
     need = (source_len // bytes_per_name) * load_den // load_num
-    while want < need:
+    while want < need and want < POOL_MAX_INITIAL_CAPACITY:
         want <<= 1
     cap = want
     slots = [None] * cap          # (hash, name)

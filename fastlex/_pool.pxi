@@ -12,7 +12,7 @@
 
 cdef enum:
     POOL_MIN_CAPACITY = 64
-    POOL_MAX_INITIAL_CAPACITY = 1 << 16   # distinct names grow slower than the source: start no bigger
+    POOL_MAX_INITIAL_CAPACITY = 1 << 13   # 160 KiB: the names the scan interns (possible locals) grow slower than the source
     POOL_BYTES_PER_NAME = 128         # source bytes per distinct name estimate
     POOL_MAX_LOAD_NUM = 2             # grow when count > capacity * 2/3
     POOL_MAX_LOAD_DEN = 3
