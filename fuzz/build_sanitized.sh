@@ -20,5 +20,6 @@ else
 fi
 rm -rf "$out" && mkdir -p "$out/fastlex"
 cp fastlex/*.py "$out/fastlex/"
+cp -r fastlex/samples "$out/fastlex/"
 cp "$out-build"/fastlex/*.so "$out/fastlex/"
 echo "sanitized fastlex in $out (PYTHONPATH=$out)"
