@@ -53,7 +53,7 @@ cdef int lines_build(LineTable* t, Budget* b, const uint8_t* src, Py_ssize_t n) 
     cdef Py_ssize_t want = lines_estimate(n)
     cdef Py_ssize_t i = 0
     cdef Py_ssize_t count = 1
-    cdef Py_ssize_t k
+    cdef Py_ssize_t k, need
     cdef uint64_t m
     t.reallocs = 0
     if t.capacity < want:
@@ -75,8 +75,9 @@ cdef int lines_build(LineTable* t, Budget* b, const uint8_t* src, Py_ssize_t n) 
                     m |= (<uint64_t>1) << k
         if m:
             # (a popcount is a library call on baseline x86-64: only near a full array)
-            if count + 64 > t.capacity and count + fastlex_bit_count(m) > t.capacity:
-                if lines_grow(t, b, count + fastlex_bit_count(m)) < 0:
+            if count + 64 > t.capacity:
+                need = count + fastlex_bit_count(m)
+                if need > t.capacity and lines_grow(t, b, need) < 0:
                     return -1
             while m:
                 t.starts[count] = <uint32_t>(i + fastlex_lowest_bit(m) + 1)
