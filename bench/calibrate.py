@@ -10,8 +10,9 @@ those figures for a range of candidate constants:
   chunk, and how much the first chunk reserves beyond what is used;
 - LINES_BYTES_PER_LINE (_lines.pxi): how many files reallocate the newline list;
 - POOL_BYTES_PER_NAME, the load factor and the hash (_pool.pxi): table bytes,
-  resizes and linear-probing probes, simulated exactly as _pool.pxi does it
-  (same hashes, same insertion order), for FNV-1a and a word-at-a-time hash.
+  resizes and linear-probing probes, simulated as _pool.pxi does it (same
+  hashes, same names; the lookups replayed from the identifier tokens, see
+  measure), for FNV-1a and a word-at-a-time hash.
 
 Finally it reports what the build in place actually did (region chunks, line
 reallocations, pool probes, time to lex the corpus), which checks the
@@ -28,11 +29,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import fastlex  # noqa: E402
+from fastlex.kinds import Kind  # noqa: E402
+
+IDENTIFIER = int(Kind.IDENTIFIER)
 
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 
-RECORD_BYTES = 12      # sizeof(TokenRecord)
+RECORD_BYTES = 10      # REGION_RECORD_BYTES (_region.pxi)
 POOL_ENTRY_BYTES = 20  # sizeof(PoolEntry)
 REGION_CHUNK_MIN = 256
 POOL_MIN_CAPACITY = 64
@@ -99,10 +103,14 @@ def measure(corpus):
         toks = fastlex.tokenize(data)
         starts = memoryview(toks.starts).tolist()
         ends = memoryview(toks.ends).tolist()
-        # The names the scan interned (identifiers that may be locals) carry their entry number
-        # + 1 in the record flags; the Python layer interns the other names only when read.
-        flags = memoryview(toks._record_flags).tolist()
-        names = [data[a:b] for a, b, f in zip(starts, ends, flags) if f]
+        # Right after the scan the pool holds exactly the names it interned (identifiers that may
+        # be locals; the Python layer interns the others only when read). The lookups are replayed
+        # as every identifier spelling one of them: exact for the distinct names and the table's
+        # growth, a slight overcount of lookups (a method call spelled like a local, after a dot).
+        scanned = set(toks._pool_names())
+        kinds = memoryview(toks.kinds).tolist()
+        names = [name for k, a, b in zip(kinds, starts, ends)
+                 if k == IDENTIFIER and (name := data[a:b]) in scanned]
         rows.append({
             "path": path, "bytes": len(data), "tokens": len(toks), "lines": toks.stats["lines"]["count"],
             "names": names, "distinct": len(set(names)), "stats": toks.stats,

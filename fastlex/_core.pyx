@@ -9,7 +9,7 @@ This file is the thin layer on top: ``Lexer``, ``Tokens``, ``Token`` and the
 bulk ``Column`` buffers.
 """
 cimport cython
-from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
@@ -364,8 +364,8 @@ cdef class Tokens:
                 "chunks": region_chunks_used(&lx.region),
                 "chunks_held": lx.region.nchunks,
                 "bytes_reserved": region_bytes_reserved(&lx.region),
-                "bytes_used": lx.region.count * sizeof(TokenRecord),
-                "record_bytes": sizeof(TokenRecord),
+                "bytes_used": lx.region.count * REGION_RECORD_BYTES,
+                "record_bytes": REGION_RECORD_BYTES,
             },
             "pool": {
                 "names": lx.pool.count,
@@ -395,7 +395,7 @@ cdef class Tokens:
 
     cdef Token make_token(self, Py_ssize_t index, Py_ssize_t* line_hint):
         """The Token for record index; line_hint carries the line index between sequential calls."""
-        cdef TokenRecord* rec = region_at(&self.lexer.region, index)
+        cdef TokenRecord rec = region_get(&self.lexer.region, index)
         cdef Token tok = Token.__new__(Token)
         cdef LineTable* lines = &self.lexer.lines
         cdef Py_ssize_t li = line_hint[0]
@@ -420,30 +420,27 @@ cdef class Tokens:
         tok.end_col = src.width(lines.starts[li], rec.end)
         line_hint[0] = tok.start_line - 1
         if NAME_KIND[rec.kind]:
-            tok._string = self.name_of(rec)
+            tok._string = self.name_of(rec.start, rec.end)
         return tok
 
-    cdef str name_of(self, TokenRecord* rec):
-        """The interned str of a name token: equal names give the same object.
+    cdef str name_of(self, uint32_t start, uint32_t end):
+        """The interned str of the name token at source[start:end]: equal names give the same object.
 
         The scanner interns only the names it must look up (identifiers that may be local
-        variables) and leaves the pool entry's number + 1 in flags; every other name (and any
-        entry number past 16 bits) is interned here, on first use. Should the memory limit
-        refuse the pool room to grow, the name comes back as a fresh str."""
+        variables); every other name enters the pool here, on first use, and the pool entry's
+        number indexes this object's strs. Should the memory limit refuse the pool room to grow,
+        the name comes back as a fresh str."""
         cdef Source src = self.source
-        cdef int64_t slot, nid
-        if rec.flags:
-            nid = rec.flags - 1
-        else:
-            slot = pool_intern(&self.lexer.pool, &self.lexer.budget, rec.start, rec.end - rec.start)
-            if slot < 0:
-                return src.text(rec.start, rec.end)
-            nid = self.lexer.pool.slots[slot].id
-            if nid >= len(self.names):
-                self.names.extend([None] * (nid + 1 - len(self.names)))
+        cdef int64_t slot = pool_intern(&self.lexer.pool, &self.lexer.budget, start, end - start)
+        cdef Py_ssize_t nid
+        if slot < 0:
+            return src.text(start, end)
+        nid = self.lexer.pool.slots[slot].id
+        if nid >= len(self.names):
+            self.names.extend([None] * (nid + 1 - len(self.names)))
         name = self.names[nid]
         if name is None:
-            name = src.text(rec.start, rec.end)
+            name = src.text(start, end)
             self.names[nid] = name
         return name
 
@@ -470,27 +467,35 @@ cdef class Tokens:
     def kinds(self):
         """Token kinds as a buffer of uint16 (format 'H'), one per token: memoryview(tokens.kinds)."""
         self.check()
-        return Column._create(self, 8, 2, b"H")
+        return Column._create(self, FIELD_KIND, 2, b"H")
 
     @property
     def starts(self):
         """Token start byte offsets into the UTF-8 source, as a buffer of uint32 (format 'I')."""
         self.check()
-        return Column._create(self, 0, 4, b"I")
+        return Column._create(self, FIELD_START, 4, b"I")
 
     @property
     def ends(self):
         """Token end byte offsets (exclusive) into the UTF-8 source, as a buffer of uint32 (format 'I')."""
         self.check()
-        return Column._create(self, 4, 4, b"I")
+        return Column._create(self, FIELD_END, 4, b"I")
 
-    @property
-    def _record_flags(self):
-        """The records' 16-bit flags as a buffer (format 'H'): for a name the scan interned (an
-        identifier that may be a local variable), its pool entry number + 1, else 0. Internal:
-        bench/calibrate.py replays the pool's interning from it."""
+    def _pool_names(self):
+        """The names in the Lexer's pool, in entry order, as bytes. Right after tokenize these are
+        exactly the names the scan interned (identifiers that may be local variables); making
+        Tokens adds the others. Internal: bench/calibrate.py replays the pool's work from it."""
         self.check()
-        return Column._create(self, 10, 2, b"H")
+        cdef Pool* pool = &self.lexer.pool
+        cdef list out = [None] * pool.count
+        cdef const char* base = <const char*>self.source.buf
+        cdef PoolEntry* e
+        cdef uint32_t j
+        for j in range(pool.capacity):
+            e = &pool.slots[j]
+            if e.hash != 0:
+                out[e.id] = base[e.start:e.start + e.length]
+        return out
 
     @property
     def line_starts(self):
@@ -505,7 +510,7 @@ cdef class Tokens:
             index += self.count
         if index < 0 or index >= self.count:
             raise IndexError("token index out of range")
-        cdef TokenRecord* rec = region_at(&self.lexer.region, index)
+        cdef TokenRecord rec = region_get(&self.lexer.region, index)
         return self.source.text(rec.start, rec.end)
 
     def position(self, Py_ssize_t offset):
@@ -623,19 +628,18 @@ cdef class Token:
 
 
 cdef class Column:
-    """A bulk column of a Tokens object (kinds, starts or ends) exported as a buffer.
+    """A bulk column of a Tokens object (kinds, starts or ends) exported as a contiguous buffer.
 
     When all records sit in one region chunk (the usual case: the first chunk
-    is sized for the whole file) the buffer is a strided view straight into
-    the records, no copy. Otherwise the column is gathered once into a
-    contiguous block owned by this object. Memory: the view keeps the Lexer
-    alive; its contents follow the Lexer's next tokenize call.
+    is sized for the whole file) the buffer is the chunk's own array of that
+    field, no copy. Otherwise the column is gathered once into a contiguous
+    block owned by this object. Memory: the view keeps the Lexer alive; its
+    contents follow the Lexer's next tokenize call.
     """
     cdef Lexer lexer
     cdef char* base
     cdef char* owned
     cdef Py_ssize_t count
-    cdef Py_ssize_t stride
     cdef Py_ssize_t itemsize
     cdef bytes fmt
     cdef Py_ssize_t shape[1]
@@ -643,29 +647,34 @@ cdef class Column:
     cdef readonly bint zero_copy
 
     @staticmethod
-    cdef Column _create(Tokens tokens, Py_ssize_t field_offset, Py_ssize_t itemsize, bytes fmt):
+    cdef Column _create(Tokens tokens, int field, Py_ssize_t itemsize, bytes fmt):
         cdef Column c = Column.__new__(Column)
         cdef Region* r = &tokens.lexer.region
-        cdef Py_ssize_t i, k, j
+        cdef Py_ssize_t i
+        cdef TokenRecord rec
         c.lexer = tokens.lexer
         c.count = tokens.count
         c.itemsize = itemsize
         c.fmt = fmt
         if region_chunks_used(r) <= 1 and not r.per_token:
-            c.base = (<char*>r.chunks[0] + field_offset) if r.nchunks else NULL
-            c.stride = sizeof(TokenRecord)
+            c.base = chunk_field(r, 0, field) if r.nchunks else NULL
             c.zero_copy = True
         else:
             c.owned = <char*>PyMem_Malloc(max(c.count, 1) * itemsize)
             if c.owned == NULL:
                 raise MemoryError()
             for i in range(c.count):
-                memcpy(c.owned + i * itemsize, <char*>region_at(r, i) + field_offset, itemsize)
+                rec = region_get(r, i)
+                if field == FIELD_START:
+                    (<uint32_t*>c.owned)[i] = rec.start
+                elif field == FIELD_END:
+                    (<uint32_t*>c.owned)[i] = rec.end
+                else:
+                    (<uint16_t*>c.owned)[i] = rec.kind
             c.base = c.owned
-            c.stride = itemsize
             c.zero_copy = False
         c.shape[0] = c.count
-        c.strides[0] = c.stride
+        c.strides[0] = itemsize
         return c
 
     def __dealloc__(self):
@@ -676,9 +685,8 @@ cdef class Column:
         return self.count
 
     def __getbuffer__(self, Py_buffer* view, int flags):
-        if self.stride != self.itemsize and not (flags & PyBUF_STRIDES) == PyBUF_STRIDES:
-            raise BufferError("this column is strided (a view into 12-byte token records): request strides, "
-                              "e.g. memoryview(column), or copy it with list()/bytes()")
+        if flags & PyBUF_WRITABLE:
+            raise BufferError("fastlex columns are read-only")
         view.buf = self.base
         view.obj = self
         if self.zero_copy:
@@ -686,13 +694,11 @@ cdef class Column:
         view.len = self.count * self.itemsize
         view.readonly = 1
         view.itemsize = self.itemsize
-        if flags & PyBUF_FORMAT:
-            view.format = <char*>self.fmt
-        else:
-            view.format = NULL
+        view.format = <char*>self.fmt if flags & PyBUF_FORMAT else NULL
         view.ndim = 1
-        view.shape = self.shape
-        view.strides = self.strides
+        # Contiguous: shape and strides only for consumers that ask for them.
+        view.shape = self.shape if (flags & PyBUF_ND) == PyBUF_ND else NULL
+        view.strides = self.strides if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
         view.suboffsets = NULL
         view.internal = NULL
 

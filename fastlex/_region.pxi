@@ -1,14 +1,15 @@
 # The token region: a chunked arena of compact token records.
 #
-# Records are 12 bytes (start, end, kind, flags). The first chunk is sized from
-# the source length (REGION_BYTES_PER_TOKEN, calibrated on Ruby's standard
-# library); each further chunk doubles the previous one up to REGION_CHUNK_MAX
-# records. Chunks never move once written, so a record's address is stable for
-# the region's life. region_reset keeps every chunk for the next source, so a
-# reused Lexer allocates nothing once its chunks are big enough.
-# The scanner writes through a cursor (next, limit) into the current chunk;
-# used[] and count catch up in region_flush, when the chunk changes and when
-# the scan ends.
+# A record is 10 bytes: start and end offsets (uint32) and a kind (uint16), stored as three
+# parallel arrays per chunk (all starts, then all ends, then all kinds, in one malloc), so each
+# of the Python layer's kinds/starts/ends columns is a plain contiguous array it can export
+# without a copy. The first chunk is sized from the source length (REGION_BYTES_PER_TOKEN,
+# calibrated on Ruby's standard library); each further chunk doubles the previous one up to
+# REGION_CHUNK_MAX records. Chunks never move once written, so a record's place is stable for
+# the region's life. region_reset keeps every chunk for the next source, so a reused Lexer
+# allocates nothing once its chunks are big enough.
+# The scanner writes through a cursor (the current chunk's base, next, limit); used[]
+# and count catch up in region_flush, when the chunk changes and when the scan ends.
 # Who owns memory: the Region struct owns its chunks; region_free releases them.
 #
 # For measurement only, a region can run in per-token mode (Lexer(region=False)):
@@ -20,28 +21,58 @@
 cdef enum:
     REGION_MAX_CHUNKS = 48
     REGION_CHUNK_MIN = 256                # records in the smallest chunk
-    REGION_CHUNK_MAX = 1 << 24            # records in the largest chunk (192 MiB)
+    REGION_CHUNK_MAX = 1 << 24            # records in the largest chunk (160 MiB)
     REGION_BYTES_PER_TOKEN = 4            # source bytes per token estimate (see README, design)
+    REGION_RECORD_BYTES = 10              # bytes a record takes in a chunk: start, end, kind
 
-cdef packed struct TokenRecord:
+cdef packed struct TokenRecord:           # one record, as region_get returns it (and per-token mode stores it)
     uint32_t start      # byte offset of the first byte
     uint32_t end        # byte offset one past the last byte
     uint16_t kind       # a TokenKind
-    uint16_t flags      # the scanner's: a name's pool entry number + 1 (0: none, or too many names)
+
+cdef enum RecordField:                    # a column of the records
+    FIELD_START = 0
+    FIELD_END = 1
+    FIELD_KIND = 2
 
 cdef struct Region:
-    TokenRecord* chunks[REGION_MAX_CHUNKS]
+    uint32_t* chunks[REGION_MAX_CHUNKS]   # chunk i: caps[i] starts, caps[i] ends, caps[i] kinds (uint16)
     uint32_t caps[REGION_MAX_CHUNKS]      # records each chunk can hold
     uint32_t used[REGION_MAX_CHUNKS]      # records written in each chunk
     int nchunks                           # chunks allocated (kept across resets)
     int current                           # chunk being written
-    TokenRecord* next                     # where the next record goes in the current chunk
-    TokenRecord* limit                    # end of the current chunk (next == limit: full; NULL: none)
+    uint32_t* base                        # the current chunk (NULL: none); its arrays as chunk_* say
+    uint32_t next                         # index of the next record in the current chunk
+    uint32_t limit                        # records the current chunk holds (next == limit: full; 0: none)
     Py_ssize_t count                      # records written since the last reset (as of region_flush)
     size_t chunk_mallocs                  # chunks allocated during this call
     bint per_token                        # measurement mode: one malloc per record
     TokenRecord** singles                 # per-token mode: the records, in order
     size_t singles_cap                    # per-token mode: pointers the array can hold
+
+
+cdef inline uint32_t* chunk_starts(Region* r, int c) noexcept nogil:
+    """Chunk c's array of start offsets."""
+    return r.chunks[c]
+
+
+cdef inline uint32_t* chunk_ends(Region* r, int c) noexcept nogil:
+    """Chunk c's array of end offsets."""
+    return r.chunks[c] + r.caps[c]
+
+
+cdef inline uint16_t* chunk_kinds(Region* r, int c) noexcept nogil:
+    """Chunk c's array of kinds."""
+    return <uint16_t*>(r.chunks[c] + 2 * <size_t>r.caps[c])
+
+
+cdef inline char* chunk_field(Region* r, int c, int field) noexcept nogil:
+    """Chunk c's array of one field (a RecordField)."""
+    if field == FIELD_START:
+        return <char*>chunk_starts(r, c)
+    if field == FIELD_END:
+        return <char*>chunk_ends(r, c)
+    return <char*>chunk_kinds(r, c)
 
 
 cdef inline void region_init(Region* r) noexcept nogil:
@@ -76,19 +107,21 @@ cdef inline void region_reset(Region* r, Budget* b) noexcept nogil:
 cdef inline void region_point(Region* r) noexcept nogil:
     """Aim the write cursor at the free part of the current chunk (nowhere in per-token mode)."""
     if r.per_token or r.nchunks == 0:
-        r.next = NULL
-        r.limit = NULL
+        r.base = NULL
+        r.next = 0
+        r.limit = 0
         return
-    r.next = r.chunks[r.current] + r.used[r.current]
-    r.limit = r.chunks[r.current] + r.caps[r.current]
+    r.base = r.chunks[r.current]
+    r.next = r.used[r.current]
+    r.limit = r.caps[r.current]
 
 
 cdef inline void region_flush(Region* r) noexcept nogil:
     """Bring used[current] and count up to date with the write cursor (no-op in per-token mode)."""
-    if r.next == NULL:
+    if r.base == NULL:
         return
-    r.count += (r.next - r.chunks[r.current]) - r.used[r.current]
-    r.used[r.current] = <uint32_t>(r.next - r.chunks[r.current])
+    r.count += r.next - r.used[r.current]
+    r.used[r.current] = r.next
 
 
 cdef inline size_t region_estimate(Py_ssize_t source_len) noexcept nogil:
@@ -112,7 +145,7 @@ cdef int region_add_chunk(Region* r, Budget* b, size_t want) noexcept nogil:
         want = REGION_CHUNK_MIN
     if want > REGION_CHUNK_MAX:
         want = REGION_CHUNK_MAX
-    cdef TokenRecord* p = <TokenRecord*>budget_alloc(b, want * sizeof(TokenRecord), PHASE_REGION)
+    cdef uint32_t* p = <uint32_t*>budget_alloc(b, want * REGION_RECORD_BYTES, PHASE_REGION)
     if p == NULL:
         return -1
     r.chunks[r.nchunks] = p
@@ -146,7 +179,7 @@ cdef int region_next_chunk(Region* r, Budget* b) noexcept nogil:
     return 0
 
 
-cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, int kind, int flags) noexcept nogil:
+cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
     """Per-token mode: malloc one record and index it; 0 or -1."""
     cdef void* grown
     cdef size_t cap
@@ -163,41 +196,49 @@ cdef int region_push_single(Region* r, Budget* b, uint32_t start, uint32_t end, 
     rec.start = start
     rec.end = end
     rec.kind = <uint16_t>kind
-    rec.flags = <uint16_t>flags
     r.singles[r.count] = rec
     r.count += 1
     r.chunk_mallocs += 1
     return 0
 
 
-cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind, int flags) noexcept nogil:
+cdef inline void region_write(uint32_t* base, size_t cap, uint32_t k, uint32_t start, uint32_t end,
+                              int kind) noexcept nogil:
+    """Store record k (k < cap) of the chunk at base holding cap records: its three fields.
+    (The scanner's emit calls this for every token, with base and cap already in registers.)"""
+    base[k] = start
+    base[cap + k] = end
+    (<uint16_t*>(base + 2 * cap))[k] = <uint16_t>kind
+
+
+cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kind) noexcept nogil:
     """Append one record (the slow path: the scanner's emit writes through the cursor itself
     while the current chunk has room); 0, or -1 if the limit refused a new chunk."""
     if r.per_token:
-        return region_push_single(r, b, start, end, kind, flags)
+        return region_push_single(r, b, start, end, kind)
     region_flush(r)
-    if r.next == NULL or r.next >= r.limit:
+    if r.base == NULL or r.next >= r.limit:
         if region_next_chunk(r, b) < 0:
             return -1
         region_point(r)
-    cdef TokenRecord* rec = r.next
-    rec.start = start
-    rec.end = end
-    rec.kind = <uint16_t>kind
-    rec.flags = <uint16_t>flags
-    r.next = rec + 1
+    region_write(r.base, r.limit, r.next, start, end, kind)
+    r.next += 1
     return 0
 
 
-cdef inline TokenRecord* region_at(Region* r, Py_ssize_t i) noexcept nogil:
-    """Record i (0 <= i < count) in write order."""
+cdef inline TokenRecord region_get(Region* r, Py_ssize_t i) noexcept nogil:
+    """A copy of record i (0 <= i < count, in write order)."""
+    cdef TokenRecord rec
     if r.per_token:
-        return r.singles[i]
+        return r.singles[i][0]
     cdef int c = 0
     while i >= r.used[c]:
         i -= r.used[c]
         c += 1
-    return &r.chunks[c][i]
+    rec.start = chunk_starts(r, c)[i]
+    rec.end = chunk_ends(r, c)[i]
+    rec.kind = chunk_kinds(r, c)[i]
+    return rec
 
 
 cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
@@ -207,7 +248,7 @@ cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
     if r.per_token:
         return <size_t>r.count * sizeof(TokenRecord) + r.singles_cap * sizeof(TokenRecord*)
     for i in range(r.nchunks):
-        total += <size_t>r.caps[i] * sizeof(TokenRecord)
+        total += <size_t>r.caps[i] * REGION_RECORD_BYTES
     return total
 
 
@@ -224,6 +265,6 @@ cdef void region_free(Region* r, Budget* b) noexcept nogil:
     cdef bint per_token = r.per_token
     region_free_singles(r, b)
     for i in range(r.nchunks):
-        budget_free(b, r.chunks[i], <size_t>r.caps[i] * sizeof(TokenRecord))
+        budget_free(b, r.chunks[i], <size_t>r.caps[i] * REGION_RECORD_BYTES)
     region_init(r)
     r.per_token = per_token

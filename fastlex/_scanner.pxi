@@ -187,35 +187,24 @@ cdef struct Scanner:
 
 # ---------------------------------------------------------------- emitting
 
-cdef inline void emit_flagged(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind, int flags) noexcept nogil:
-    """Append a token [start, end) of kind with record flags (nothing if empty and not EOF)."""
-    cdef Region* r = S.region
-    cdef TokenRecord* rec = r.next
-    if end <= start and kind != K_EOF:
-        return
-    S.last_kind = kind
-    if rec < r.limit:
-        # The common case, inline: room in the current chunk (never in per-token mode).
-        rec.start = <uint32_t>start
-        rec.end = <uint32_t>end
-        rec.kind = <uint16_t>kind
-        rec.flags = <uint16_t>flags
-        r.next = rec + 1
-        return
-    if region_push(r, S.budget, <uint32_t>start, <uint32_t>end, kind, flags) < 0:
-        S.failed = True
-
-
 cdef inline void emit(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
     """Append a token [start, end) of kind (nothing if empty and not EOF)."""
-    emit_flagged(S, start, end, kind, 0)
-
-
-cdef inline void emit_name(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind, int64_t slot) noexcept nogil:
-    """Append a name token, recording its pool entry's number (+1, if it fits 16 bits) in the
-    record's flags so the Python layer finds the interned str without hashing again."""
-    cdef uint32_t id = S.pool.slots[slot].id if slot >= 0 else 0xFFFF
-    emit_flagged(S, start, end, kind, <int>(id + 1) if id < 0xFFFF else 0)
+    cdef Region* r = S.region
+    # Read the cursor before any store: a store through a uint32_t* may alias its fields.
+    cdef uint32_t k = r.next
+    cdef uint32_t cap = r.limit
+    cdef uint32_t* base = r.base
+    if end <= start and kind != K_EOF:
+        return
+    if k < cap:
+        # The common case, inline: room in the current chunk (never in per-token mode).
+        region_write(base, cap, k, <uint32_t>start, <uint32_t>end, kind)
+        r.next = k + 1
+        S.last_kind = kind
+        return
+    S.last_kind = kind
+    if region_push(r, S.budget, <uint32_t>start, <uint32_t>end, kind) < 0:
+        S.failed = True
 
 
 cdef void add_error(Scanner* S, Py_ssize_t offset, int code) noexcept nogil:
@@ -1141,7 +1130,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     slot = intern(S, start, i)
     if slot < 0:
         return
-    emit_name(S, start, i, kind, slot)
+    emit(S, start, i, kind)
     is_local = scope_sees(S, S.pool.slots[slot].flags)
     if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
         S.pool.slots[slot].flags = S.scope

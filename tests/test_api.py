@@ -1,5 +1,8 @@
 """The public API exactly as documented: names, types, buffers, errors, stats, CLI, allocations."""
+import array
+import ctypes
 import enum
+import hashlib
 import glob
 import os
 import subprocess
@@ -89,6 +92,27 @@ def test_columns_are_buffers(name, itemsize, fmt):
     assert col.tolist() == view.tolist()
     with pytest.raises(TypeError):
         view[0] = 0
+
+
+@pytest.mark.parametrize("name,code", [("kinds", "H"), ("starts", "I"), ("ends", "I")])
+@pytest.mark.parametrize("src", ["a = [1, 2]\n", "x.y(1)\n" * 3000])
+def test_columns_are_contiguous_for_every_consumer(name, code, src):
+    """A column is one contiguous array: consumers asking for a simple buffer (hashlib) or a
+    contiguous one (bytes, memoryview.cast) read the same values as a memoryview; no consumer
+    may write to it. The second source fills more than its first region chunk, so its column
+    is gathered."""
+    lexer = fastlex.Lexer()
+    toks = lexer.tokenize(src)
+    col = getattr(toks, name)
+    view = memoryview(col)
+    assert view.c_contiguous and view.strides == (view.itemsize,)
+    assert col.zero_copy == (toks.stats["region"]["chunks"] == 1)
+    assert len(src) < 100 or not col.zero_copy
+    assert array.array(code, bytes(col)).tolist() == view.tolist() == col.tolist()
+    assert view.cast("B").cast(code).tolist() == col.tolist()
+    assert hashlib.sha1(col).digest() == hashlib.sha1(view.tobytes()).digest()   # a PyBUF_SIMPLE request
+    with pytest.raises((BufferError, TypeError)):
+        ctypes.c_char.from_buffer(col)          # a writable request
 
 
 def test_columns_content():

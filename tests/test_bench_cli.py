@@ -56,7 +56,7 @@ def check_input(r, nbytes):
     s = r["stats"]
     assert s["tokens"] == r["tokens"] and s["source_bytes"] == nbytes
     assert 0 < s["mallocs"] <= 16
-    assert s["region"]["record_bytes"] == 12 and s["region"]["chunks"] >= 1
+    assert s["region"]["record_bytes"] == 10 and s["region"]["chunks"] >= 1
     assert s["pool"]["names"] > 0 and s["pool"]["capacity"] > s["pool"]["names"]
     assert s["lines"]["count"] == r["lines"] and s["lines"]["capacity"] >= r["lines"]
     rv = r["region_vs_malloc"]
