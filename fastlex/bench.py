@@ -483,27 +483,34 @@ def bench_scaling(data, args, progress):
 
     The content is a 64 KB block of whole lines taken from 8 places of the
     input: sizes from 64 KB up are that block repeated, smaller sizes are
-    lines from 8 places of it, so every size lexes the same mix of code."""
+    lines from 8 places of it, so every size lexes the same mix of code.
+    fastlex's lex is timed at every size in the same interleaved rounds (a
+    machine whose speed drifts over minutes slows every size alike, so the
+    64 MB / 64 KB ratio stays honest); then each size's baselines, timed
+    together, interleaved."""
     import fastlex
 
     parser = tree_sitter_parser()
     lexers = pygments_lexers()
     block = spread_slice(data, 64 << 10)
+    chunks = [spread_slice(block, size) if size < len(block) else repeat_to(block, size) for size in SCALING_SIZES]
+    ntoks = [len(fastlex.tokenize(chunk)) for chunk in chunks]
+    # Small inputs: enough calls per sample that the clock resolution does not matter.
+    lex = {k: fastlex_scenarios(chunk, keys=("lex",))["lex"] for k, chunk in enumerate(chunks)}
+    lex_seconds = measure(lex, args.repeat, min_time=0.05)
     out = []
-    for size in SCALING_SIZES:
+    for k, (size, chunk) in enumerate(zip(SCALING_SIZES, chunks)):
         progress.step(f"scaling {size} bytes")
-        chunk = spread_slice(block, size) if size < len(block) else repeat_to(block, size)
-        scenarios = fastlex_scenarios(chunk, keys=("lex",))
-        ntok = len(fastlex.tokenize(chunk))
+        scenarios = {}
         if parser is not None and size <= SCALING_LIMITS["tree_sitter_parse"]:
             scenarios.update(tree_sitter_scenarios(chunk, parser, walk=False))
-        keys = tuple(k for k in ("pygments", "fastlex_pygments")
-                     if not isinstance(lexers[k], str) and size <= SCALING_LIMITS[k])
+        keys = tuple(key for key in ("pygments", "fastlex_pygments")
+                     if not isinstance(lexers[key], str) and size <= SCALING_LIMITS[key])
         if keys:
             scenarios.update(pygments_scenarios(chunk, size, lexers, keys))
-        # Small inputs: enough calls per sample that the clock resolution does not matter.
-        rows = measured_rows(scenarios, args.repeat, len(chunk), ntok, min_time=0.05)
-        out.append({"bytes": len(chunk), "tokens": ntok, "rows": rows})
+        rows = {"lex": row("lex", lex_seconds[k], len(chunk), ntoks[k])}
+        rows.update(measured_rows(scenarios, args.repeat, len(chunk), ntoks[k], min_time=0.05))
+        out.append({"bytes": len(chunk), "tokens": ntoks[k], "rows": rows})
     return out
 
 
