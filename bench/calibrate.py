@@ -37,7 +37,7 @@ M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 
 RECORD_BYTES = 10      # REGION_RECORD_BYTES (_region.pxi)
-POOL_ENTRY_BYTES = 20  # sizeof(PoolEntry)
+POOL_ENTRY_BYTES = 24  # sizeof(PoolEntry)
 REGION_CHUNK_MIN = 256
 POOL_MIN_CAPACITY = 64
 POOL_MAX_INITIAL_CAPACITY = 1 << 13
@@ -63,7 +63,7 @@ def _mix(h, w):
 
 
 def wordhash(p):
-    """Word-at-a-time hash (8 bytes per multiply, overlapping loads for the tail), never 0."""
+    """Word-at-a-time hash (8 bytes per multiply, overlapping loads for the tail), as _pool.pxi's pool_hash."""
     n = len(p)
     h = (n * WORD_K2) & M64
     i = 0
@@ -78,8 +78,7 @@ def wordhash(p):
     else:
         w = 0
     h = _mix(h, w)
-    h = ((h * WORD_K2) & M64) >> 32
-    return h or 1
+    return ((h * WORD_K2) & M64) >> 32
 
 
 HASHES = {"fnv1a": fnv1a, "word": wordhash}

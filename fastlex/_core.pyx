@@ -493,7 +493,7 @@ cdef class Tokens:
         cdef uint32_t j
         for j in range(pool.capacity):
             e = &pool.slots[j]
-            if e.hash != 0:
+            if e.length != 0:
                 out[e.id] = base[e.start:e.start + e.length]
         return out
 

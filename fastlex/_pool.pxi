@@ -12,15 +12,15 @@
 
 cdef enum:
     POOL_MIN_CAPACITY = 64
-    POOL_MAX_INITIAL_CAPACITY = 1 << 13   # 160 KiB: the names the scan interns (possible locals) grow slower than the source
+    POOL_MAX_INITIAL_CAPACITY = 1 << 13   # 192 KiB: the names the scan interns (possible locals) grow slower than the source
     POOL_BYTES_PER_NAME = 128         # source bytes per distinct name estimate
     POOL_MAX_LOAD_NUM = 2             # grow when count > capacity * 2/3
     POOL_MAX_LOAD_DEN = 3
 
 cdef struct PoolEntry:
-    uint32_t hash         # full hash of the name; 0 marks an empty slot
+    uint64_t tail         # the name's last word as pool_hash read it: with length, the whole of a name of <= 8 bytes
     uint32_t start        # offset of the name's first occurrence in the source
-    uint32_t length       # bytes in the name
+    uint32_t length       # bytes in the name; 0 marks an empty slot (names are never empty)
     uint32_t flags        # the scanner's: the scope in which the name is a local variable (0: none)
     uint32_t id           # the entry's number in insertion order (0 .. count-1), stable across growth
 
@@ -40,13 +40,17 @@ cdef inline uint64_t pool_mix(uint64_t h, uint64_t w) noexcept nogil:
     return h ^ (h >> 32)
 
 
-cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n) noexcept nogil:
-    """A word-at-a-time hash of the name's bytes, never 0 (0 marks empty slots).
+cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n, uint64_t* tail) noexcept nogil:
+    """A word-at-a-time hash of the name's bytes (tail[0]: the last word mixed in).
 
     Eight bytes per multiply, and the last 1..8 bytes as overlapping loads
     inside the name, so it never reads past it. It replaced FNV-1a (one
     multiply per byte, a serial chain): same probe counts on Ruby's standard
-    library, faster lexing (bench/calibrate.py, PERFORMANCE.md)."""
+    library, faster lexing (bench/calibrate.py, PERFORMANCE.md). The last
+    word covers every byte of a name of at most 8 bytes (bytes 0, n/2 and
+    n-1 below 4; two overlapping halves from 4 to 8), so tail and length
+    alone tell such names apart: the pool compares them without reading the
+    source."""
     cdef uint64_t h = <uint64_t>n * <uint64_t>0xD6E8FEB86659FD93ULL
     cdef uint64_t w = 0
     cdef uint32_t lo, hi
@@ -64,8 +68,8 @@ cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n) noexcept nogil:
     else:
         w = 0
     h = pool_mix(h, w)
-    cdef uint32_t r = <uint32_t>((h * <uint64_t>0xD6E8FEB86659FD93ULL) >> 32)
-    return r if r != 0 else 1
+    tail[0] = w
+    return <uint32_t>((h * <uint64_t>0xD6E8FEB86659FD93ULL) >> 32)
 
 
 cdef inline void pool_init(Pool* pool) noexcept nogil:
@@ -105,12 +109,16 @@ cdef int pool_grow(Pool* pool, Budget* b) noexcept nogil:
     memset(fresh, 0, <size_t>newcap * sizeof(PoolEntry))
     cdef uint32_t mask = newcap - 1
     cdef uint32_t i, j
+    cdef uint64_t tail
+    cdef PoolEntry* e
     for i in range(pool.capacity):
-        if pool.slots[i].hash != 0:
-            j = pool.slots[i].hash & mask
-            while fresh[j].hash != 0:
+        e = &pool.slots[i]
+        if e.length != 0:
+            # Entries keep no hash (24 bytes, not 32): growth, rare, hashes the name again.
+            j = pool_hash(pool.base + e.start, e.length, &tail) & mask
+            while fresh[j].length != 0:
                 j = (j + 1) & mask
-            fresh[j] = pool.slots[i]
+            fresh[j] = e[0]
     budget_free(b, pool.slots, <size_t>pool.capacity * sizeof(PoolEntry))
     pool.slots = fresh
     pool.capacity = newcap
@@ -143,17 +151,19 @@ cdef inline bint names_equal(const uint8_t* a, const uint8_t* b, uint32_t n) noe
     return True
 
 
-cdef inline int64_t pool_find_slot(Pool* pool, const uint8_t* p, uint32_t n, uint32_t h) noexcept nogil:
-    """Slot holding the name, or the empty slot where it would go (never -1 while load < 1)."""
+cdef inline int64_t pool_find_slot(Pool* pool, const uint8_t* p, uint32_t n, uint32_t h, uint64_t tail) noexcept nogil:
+    """Slot holding the name, or the empty slot where it would go (never -1 while load < 1).
+    A name of at most 8 bytes is matched on (tail, length) alone; a longer one also compares
+    its bytes with the first occurrence's."""
     cdef uint32_t mask = pool.capacity - 1
     cdef uint32_t j = h & mask
     cdef uint32_t probe = 0
     cdef PoolEntry* e
     while True:
         e = &pool.slots[j]
-        if e.hash == 0:
+        if e.length == 0:
             break
-        if e.hash == h and e.length == n and names_equal(pool.base + e.start, p, n):
+        if e.tail == tail and e.length == n and (n <= 8 or names_equal(pool.base + e.start, p, n)):
             break
         j = (j + 1) & mask
         probe += 1
@@ -164,19 +174,20 @@ cdef inline int64_t pool_find_slot(Pool* pool, const uint8_t* p, uint32_t n, uin
 
 
 cdef inline int64_t pool_intern(Pool* pool, Budget* b, uint32_t start, uint32_t n) noexcept nogil:
-    """Slot of the name at base[start:start+n], inserting it if new; -1 if the limit refused growth."""
+    """Slot of the name at base[start:start+n] (n > 0), inserting it if new; -1 if the limit refused growth."""
     cdef const uint8_t* p = pool.base + start
-    cdef uint32_t h = pool_hash(p, n)
-    cdef int64_t j = pool_find_slot(pool, p, n, h)
+    cdef uint64_t tail
+    cdef uint32_t h = pool_hash(p, n, &tail)
+    cdef int64_t j = pool_find_slot(pool, p, n, h, tail)
     cdef PoolEntry* e = &pool.slots[j]
-    if e.hash != 0:
+    if e.length != 0:
         return j
     if (<uint64_t>pool.count + 1) * POOL_MAX_LOAD_DEN > <uint64_t>pool.capacity * POOL_MAX_LOAD_NUM:
         if pool_grow(pool, b) < 0:
             return -1
-        j = pool_find_slot(pool, p, n, h)
+        j = pool_find_slot(pool, p, n, h, tail)
         e = &pool.slots[j]
-    e.hash = h
+    e.tail = tail
     e.start = start
     e.length = n
     e.flags = 0

@@ -309,6 +309,28 @@ def test_pool_names_near_the_end(length, tail):
     assert consts[0].string == "A" + name and consts[0].string is consts[1].string
 
 
+# A pool entry keeps the last word its hash read instead of the hash (fastlex/_pool.pxi): names of
+# at most 8 bytes are matched on that word and their length alone, longer ones also by their bytes.
+# Names sharing a last word, or differing only inside it, must stay apart, also once the table
+# grows (growth hashes every name again from the source).
+def test_pool_tells_apart_names_sharing_their_last_word():
+    names = ["abc", "aXc", "ab", "ba", "a", "b", "abcd", "abXd", "abcdefgh", "abcdXfgh",
+             "aaaaaaaaXY", "bbbbbbbbXY", "aaaaaaaaaaaaaaaaXY", "aaaaaaaabbbbbbbbXY", "x" * 64, "x" * 63 + "y"]
+    many = [f"v{k}" for k in range(3000)]            # forces the table to grow a few times
+    src = "".join(f"{n} = 1\n" for n in names + many) + "".join(f"{n}\n" for n in names + many)
+    tokens = fastlex.tokenize(src)
+    assert tokens.stats["pool"]["resizes"] >= 2
+    assert tokens.stats["pool"]["names"] == len(names) + len(many)
+    idents = [t for t in tokens if t.type == Kind.IDENTIFIER]
+    half = len(idents) // 2
+    assert [t.string for t in idents] == (names + many) * 2
+    for a, b in zip(idents[:half], idents[half:]):
+        assert a.string is b.string
+    # Each second use is a local variable (ST_END): a following "[1]" is an index, not an argument.
+    local = fastlex.tokenize(src + "aaaaaaaaaaaaaaaaXY [1]\n")
+    assert local[len(local) - 5].type == Kind.BRACKET_LEFT
+
+
 # The newline list reads sixty-four bytes per step and the last bytes one at a time
 # (fastlex/_lines.pxi): newlines at every offset around the block edges and at the very end,
 # and a source of nothing but newlines, which outgrows the list's estimated capacity.
