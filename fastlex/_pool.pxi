@@ -40,6 +40,19 @@ cdef inline uint64_t pool_mix(uint64_t h, uint64_t w) noexcept nogil:
     return h ^ (h >> 32)
 
 
+cdef inline uint64_t pool_short_word(const uint8_t* p, uint32_t n) noexcept nogil:
+    """The bytes of p[0:n] (n <= 8) as one word, reading only inside them: two overlapping
+    halves from 4 to 8 bytes, bytes 0, n/2 and n-1 below 4. With n, it tells such names apart."""
+    cdef uint32_t lo, hi
+    if n >= 4:
+        memcpy(&lo, p, 4)
+        memcpy(&hi, p + n - 4, 4)
+        return <uint64_t>lo | (<uint64_t>hi << 32)
+    if n > 0:
+        return (<uint64_t>p[0] << 16) | (<uint64_t>p[n >> 1] << 8) | <uint64_t>p[n - 1]
+    return 0
+
+
 cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n, uint64_t* tail) noexcept nogil:
     """A word-at-a-time hash of the name's bytes (tail[0]: the last word mixed in).
 
@@ -47,26 +60,17 @@ cdef inline uint32_t pool_hash(const uint8_t* p, uint32_t n, uint64_t* tail) noe
     inside the name, so it never reads past it. It replaced FNV-1a (one
     multiply per byte, a serial chain): same probe counts on Ruby's standard
     library, faster lexing (bench/calibrate.py, PERFORMANCE.md). The last
-    word covers every byte of a name of at most 8 bytes (bytes 0, n/2 and
-    n-1 below 4; two overlapping halves from 4 to 8), so tail and length
-    alone tell such names apart: the pool compares them without reading the
-    source."""
+    word is pool_short_word of the last 1..8 bytes, so for a name of at most
+    8 bytes tail and length alone tell it apart: the pool compares them
+    without reading the source."""
     cdef uint64_t h = <uint64_t>n * <uint64_t>0xD6E8FEB86659FD93ULL
     cdef uint64_t w = 0
-    cdef uint32_t lo, hi
     while n > 8:
         memcpy(&w, p, 8)
         h = pool_mix(h, w)
         p += 8
         n -= 8
-    if n >= 4:
-        memcpy(&lo, p, 4)
-        memcpy(&hi, p + n - 4, 4)
-        w = <uint64_t>lo | (<uint64_t>hi << 32)
-    elif n > 0:
-        w = (<uint64_t>p[0] << 16) | (<uint64_t>p[n >> 1] << 8) | <uint64_t>p[n - 1]
-    else:
-        w = 0
+    w = pool_short_word(p, n)
     h = pool_mix(h, w)
     tail[0] = w
     return <uint32_t>((h * <uint64_t>0xD6E8FEB86659FD93ULL) >> 32)

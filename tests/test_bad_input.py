@@ -331,6 +331,29 @@ def test_pool_tells_apart_names_sharing_their_last_word():
     assert local[len(local) - 5].type == Kind.BRACKET_LEFT
 
 
+# Tokens.name_of keeps a direct-mapped cache of names of up to 16 bytes (fastlex/_core.pyx), keyed
+# by the name's first and last 8 bytes and its length: names alike in all but one byte, on both
+# sides of the 8- and 16-byte limits, must come back as their own text, equal names as one str,
+# also when thousands of names evict each other from the cache.
+def test_name_cache_returns_the_right_str():
+    stems = ["a", "ab", "abc", "abcd", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq"]
+    names = []
+    for stem in stems:
+        for k in range(len(stem)):
+            names.append(stem[:k] + "Z" + stem[k + 1:])   # differs from the stem in byte k only
+        names.append(stem)
+    names += [f"v{k}_{'x' * (k % 17)}" for k in range(2000)]
+    src = "".join(f"{n} = 1\n" for n in names) + "".join(f"{n}.m\n:{n}; @{n}\n" for n in names)
+    tokens = fastlex.tokenize(src)
+    seen = {}
+    for order in (range(len(tokens)), range(len(tokens) - 1, -1, -1)):
+        for i in order:
+            tok = tokens[i]
+            assert tok.string == src[tok.start_offset:tok.end_offset]
+            if tok.type in (Kind.IDENTIFIER, Kind.SYMBOL, Kind.INSTANCE_VARIABLE):
+                assert seen.setdefault(tok.string, tok.string) is tok.string
+
+
 # The newline list reads sixty-four bytes per step and the last bytes one at a time
 # (fastlex/_lines.pxi): newlines at every offset around the block edges and at the very end,
 # and a source of nothing but newlines, which outgrows the list's estimated capacity.
