@@ -159,6 +159,10 @@ cdef enum Pending:
     P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
 
 
+cdef enum:
+    HIGH_MAP_WORDS = 1024     # the high-byte map: 65,536 bits, one per block of the source
+    HIGH_MIN_SHIFT = 12       # blocks of at least 4 KB (larger ones past 256 MB of source)
+
 cdef struct Scanner:
     const uint8_t* src
     Py_ssize_t n
@@ -183,6 +187,8 @@ cdef struct Scanner:
     Vec* heredocs         # of Heredoc, pending on the current line
     Vec* errors           # of ErrorRecord
     bint failed           # the budget refused memory: stop
+    int high_shift        # log2 of the high-byte map's block size
+    uint64_t high_map[HIGH_MAP_WORDS]   # bit k: block k of the source holds a byte >= 0x80
 
 
 # ---------------------------------------------------------------- emitting
@@ -375,9 +381,21 @@ cdef inline Py_ssize_t skip_multibyte(Scanner* S, Py_ssize_t i) noexcept nogil:
     return i + k
 
 
+cdef inline bint blocks_have_high(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """True if a block of the source overlapping src[a:b] (a < b) holds a byte >= 0x80."""
+    cdef Py_ssize_t k = a >> S.high_shift
+    cdef Py_ssize_t last = (b - 1) >> S.high_shift
+    while k <= last:
+        if S.high_map[k >> 6] & ((<uint64_t>1) << (k & 63)):
+            return True
+        k += 1
+    return False
+
+
 cdef inline Py_ssize_t check_text(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    """Validate UTF-8 in src[a:b] (free for ASCII sources); returns b."""
-    if S.ascii:
+    """Validate UTF-8 in src[a:b] (free for ASCII sources, and for text in ASCII-only blocks
+    of the others: most comments of a file with one non-ASCII line); returns b."""
+    if S.ascii or a >= b or not blocks_have_high(S, a, b):
         return b
     while a < b:
         if a + 8 <= b:
@@ -1731,8 +1749,8 @@ cdef void scan_bracket(Scanner* S) noexcept nogil:
 
 # ---------------------------------------------------------------- driver
 
-cdef inline bint source_is_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
-    """True if no byte of p[0:n] is >= 0x80 (32 bytes per test)."""
+cdef inline bint has_high_byte(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """True if a byte of p[0:n] is >= 0x80 (32 bytes per test)."""
     cdef Py_ssize_t i = 0
     cdef uint64_t w, w1, w2, w3
     while i + 32 <= n:
@@ -1741,18 +1759,38 @@ cdef inline bint source_is_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
         memcpy(&w2, p + i + 16, 8)
         memcpy(&w3, p + i + 24, 8)
         if (w | w1 | w2 | w3) & 0x8080808080808080u:
-            return False
+            return True
         i += 32
     while i + 8 <= n:
         memcpy(&w, p + i, 8)
         if w & 0x8080808080808080u:
-            return False
+            return True
         i += 8
     while i < n:
         if p[i] >= 0x80:
-            return False
+            return True
         i += 1
-    return True
+    return False
+
+
+cdef bint map_high_bytes(Scanner* S) noexcept nogil:
+    """Fill the high-byte map, one bit per block of the source (blocks of 4 KB, or as large as
+    65,536 blocks need); True if the whole source is ASCII."""
+    cdef int shift = HIGH_MIN_SHIFT
+    cdef Py_ssize_t blocks, k, a, size
+    cdef bint ascii = True
+    while (S.n >> shift) >= HIGH_MAP_WORDS * 64:
+        shift += 1
+    S.high_shift = shift
+    size = (<Py_ssize_t>1) << shift
+    blocks = (S.n + size - 1) >> shift
+    memset(S.high_map, 0, <size_t>((blocks + 63) >> 6) * sizeof(uint64_t))
+    for k in range(blocks):
+        a = k << shift
+        if has_high_byte(S.src + a, min(size, S.n - a)):
+            S.high_map[k >> 6] |= (<uint64_t>1) << (k & 63)
+            ascii = False
+    return ascii
 
 
 cdef int unterminated_code(Frame* f) noexcept nogil:
@@ -1792,7 +1830,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.frames.count = 0
     S.heredocs.count = 0
     S.errors.count = 0
-    S.ascii = source_is_ascii(S.src, S.n)
+    S.ascii = map_high_bytes(S)
     if push_frame(S, FR_TOP, FF_HARD_SCOPE, 0) == NULL:
         return -1
     # A byte order mark at the very start is not part of any token.

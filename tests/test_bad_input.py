@@ -354,6 +354,42 @@ def test_name_cache_returns_the_right_str():
                 assert seen.setdefault(tok.string, tok.string) is tok.string
 
 
+# In a source with any byte >= 0x80, UTF-8 is checked only in the 4 KB blocks that hold one (a
+# map built before the scan, fastlex/_scanner.pxi): comments and =begin blocks crossing block
+# edges, with a bad byte or a valid character at and around every edge, must report exactly
+# the bad bytes.
+@pytest.mark.parametrize("where", [1, 4094, 4095, 4096, 4097, 8191, 8192, 12287])
+@pytest.mark.parametrize("form", ["comment", "embdoc"])
+def test_utf8_checked_in_the_blocks_that_need_it(where, form):
+    size = 12300
+    for bad, good in ((b"\xff", b"\xc3\xa9"), (b"\xc3", b"\xe2\x82\xac")):   # lone byte, truncated sequence
+        body = bytearray(b"a" * size)
+        body[where:where + len(bad)] = bad
+        far = 100 if where > 6000 else size - 100                            # a valid character elsewhere
+        body[far:far + len(good)] = good
+        if form == "comment":
+            data = b"#" + bytes(body) + b"\nx = 1\n"
+        else:
+            data = b"=begin\n" + bytes(body) + b"\n=end\nx = 1\n"
+        tokens = fastlex.tokenize(data)
+        assert error_offsets(tokens, "UTF-8") == [data.index(bad)], (where, bad, tokens.errors)
+        assert kinds_texts(tokens)[-4:] == [("IDENTIFIER", "x"), ("EQUAL", "="), ("INTEGER", "1"), ("NEWLINE", "\n")]
+
+
+def test_utf8_map_of_a_source_past_256_mb():
+    """Past 256 MB the map's blocks grow (65,536 of them at most): one bad byte near the end of a
+    300 MB comment, a valid character near its start, is found at its offset."""
+    size = 300 << 20
+    body = bytearray(b"a" * size)
+    body[1000:1002] = b"\xc3\xa9"
+    body[size - 5] = 0xFF
+    data = b"#" + bytes(body) + b"\nx\n"
+    del body
+    tokens = fastlex.tokenize(data)
+    assert error_offsets(tokens, "UTF-8") == [1 + size - 5]
+    assert [t.type.name for t in tokens] == ["COMMENT", "IDENTIFIER", "NEWLINE", "EOF"]
+
+
 # The newline list reads sixty-four bytes per step and the last bytes one at a time
 # (fastlex/_lines.pxi): newlines at every offset around the block edges and at the very end,
 # and a source of nothing but newlines, which outgrows the list's estimated capacity.
