@@ -42,6 +42,9 @@ INSTALL_HINT = "pip install 'fastlex[bench]'"
 SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "samples", "sample.rb")
 DEFAULT_TARGET = 1_000_000
 SCALING_SIZES = [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20]
+# --scaling times fastlex's lex in at least this many interleaved rounds, whatever --repeat: the
+# small sizes' samples are short (0.05 s) and the noisiest, and a round costs about a second.
+SCALING_LEX_ROUNDS = 20
 # Baselines are slow: in --scaling they run only up to these sizes (bytes).
 SCALING_LIMITS = {"tree_sitter_parse": 4 << 20, "pygments": 64 << 10, "fastlex_pygments": 1 << 20}
 
@@ -484,10 +487,11 @@ def bench_scaling(data, args, progress):
     The content is a 64 KB block of whole lines taken from 8 places of the
     input: sizes from 64 KB up are that block repeated, smaller sizes are
     lines from 8 places of it, so every size lexes the same mix of code.
-    fastlex's lex is timed at every size in the same interleaved rounds (a
-    machine whose speed drifts over minutes slows every size alike, so the
-    64 MB / 64 KB ratio stays honest); then each size's baselines, timed
-    together, interleaved."""
+    fastlex's lex is timed at every size in the same interleaved rounds, at
+    least SCALING_LEX_ROUNDS of them (a machine whose speed drifts over
+    minutes slows every size alike, and the best of many short samples
+    settles, so the 64 MB / 64 KB ratio stays honest); then each size's
+    baselines, timed together, interleaved."""
     import fastlex
 
     parser = tree_sitter_parser()
@@ -497,7 +501,7 @@ def bench_scaling(data, args, progress):
     ntoks = [len(fastlex.tokenize(chunk)) for chunk in chunks]
     # Small inputs: enough calls per sample that the clock resolution does not matter.
     lex = {k: fastlex_scenarios(chunk, keys=("lex",))["lex"] for k, chunk in enumerate(chunks)}
-    lex_seconds = measure(lex, args.repeat, min_time=0.05)
+    lex_seconds = measure(lex, max(args.repeat, SCALING_LEX_ROUNDS), min_time=0.05)
     out = []
     for k, (size, chunk) in enumerate(zip(SCALING_SIZES, chunks)):
         progress.step(f"scaling {size} bytes")
