@@ -446,8 +446,9 @@ cdef class Tokens:
         The scanner interns only the names it must look up (identifiers that may be local
         variables); every other name enters the pool here, on first use, and the pool entry's
         number indexes this object's strs. Names of up to 16 bytes read lately are found
-        first in name_cache, without the pool (about 70% of the names of real code). Should the memory limit refuse the pool room to grow,
-        the name comes back as a fresh str (and is not cached)."""
+        first in name_cache, without the pool (about 70% of the names of real code). Should
+        the memory limit refuse the pool room to grow, the name comes back as a fresh str
+        (and is not cached)."""
         cdef Source src = self.source
         cdef uint32_t n = end - start
         cdef const uint8_t* p = src.buf + start
@@ -693,8 +694,6 @@ cdef class Column:
     cdef Column _create(Tokens tokens, int field, Py_ssize_t itemsize, bytes fmt):
         cdef Column c = Column.__new__(Column)
         cdef Region* r = &tokens.lexer.region
-        cdef Py_ssize_t i
-        cdef TokenRecord rec
         c.lexer = tokens.lexer
         c.count = tokens.count
         c.itemsize = itemsize
@@ -706,14 +705,7 @@ cdef class Column:
             c.owned = <char*>PyMem_Malloc(max(c.count, 1) * itemsize)
             if c.owned == NULL:
                 raise MemoryError()
-            for i in range(c.count):
-                rec = region_get(r, i)
-                if field == FIELD_START:
-                    (<uint32_t*>c.owned)[i] = rec.start
-                elif field == FIELD_END:
-                    (<uint32_t*>c.owned)[i] = rec.end
-                else:
-                    (<uint16_t*>c.owned)[i] = rec.kind
+            region_copy_field(r, field, c.owned)
             c.base = c.owned
             c.zero_copy = False
         c.shape[0] = c.count

@@ -241,6 +241,29 @@ cdef inline TokenRecord region_get(Region* r, Py_ssize_t i) noexcept nogil:
     return rec
 
 
+cdef void region_copy_field(Region* r, int field, char* out) noexcept nogil:
+    """Copy one field (a RecordField) of every record, in write order, into out: count items of
+    4 bytes (starts, ends) or 2 (kinds), one memcpy per chunk."""
+    cdef size_t size = 2 if field == FIELD_KIND else 4
+    cdef Py_ssize_t i
+    cdef Py_ssize_t done = 0
+    cdef TokenRecord* rec
+    cdef int c
+    if r.per_token:
+        for i in range(r.count):
+            rec = r.singles[i]
+            if field == FIELD_START:
+                (<uint32_t*>out)[i] = rec.start
+            elif field == FIELD_END:
+                (<uint32_t*>out)[i] = rec.end
+            else:
+                (<uint16_t*>out)[i] = rec.kind
+        return
+    for c in range(region_chunks_used(r)):
+        memcpy(out + done * size, chunk_field(r, c, field), r.used[c] * size)
+        done += r.used[c]
+
+
 cdef inline size_t region_bytes_reserved(Region* r) noexcept nogil:
     """Bytes held by all chunks (per-token mode: the records and their index)."""
     cdef size_t total = 0

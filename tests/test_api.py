@@ -2,8 +2,8 @@
 import array
 import ctypes
 import enum
-import hashlib
 import glob
+import hashlib
 import os
 import subprocess
 import sys
