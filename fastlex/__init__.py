@@ -53,12 +53,15 @@ def tokenize(src, *, memory_limit=None):
 
 
 def tokenize_many(items, *, workers=None, memory_limit=None):
-    """Tokens for many sources, on a thread pool, in input order.
+    """Tokens for many sources, on worker threads, in input order.
 
-    ``items`` holds str/bytes sources or ``os.PathLike`` paths (read as bytes).
-    Each item gets a fresh Lexer (results own their memory and never expire,
-    which a Lexer reused per thread could not give); the scan runs without the GIL, so the
-    threads lex in parallel. Results equal ``[tokenize(x) for x in items]``.
+    ``items`` holds str/bytes sources or ``os.PathLike`` paths (read as bytes,
+    inside the workers). Each worker thread reuses one Lexer and copies each
+    result out into an exactly sized block, so results own their memory and
+    never expire; the scan runs without the GIL, so the threads lex in parallel.
+    ``workers`` defaults to the CPU count. Results equal
+    ``[tokenize(x) for x in items]`` (their ``stats`` describe the worker's scan);
+    the first failure in input order is raised.
     """
     from fastlex._threads import tokenize_many as _many
     return _many(items, workers=workers, memory_limit=memory_limit)

@@ -9,13 +9,14 @@ This file is the thin layer on top: ``Lexer``, ``Tokens``, ``Token`` and the
 bulk ``Column`` buffers.
 """
 cimport cython
-from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE
+from cpython.buffer cimport (
+    PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Substring
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset
 
 cdef extern from "Python.h":
@@ -30,6 +31,8 @@ include "_bits.pxi"
 include "_lines.pxi"
 include "_vec.pxi"
 include "_scanner.pxi"
+include "_chars.pxi"
+include "_arrow.pxi"
 
 from fastlex.errors import LexError, LexMemoryError
 from fastlex.kinds import Kind
@@ -42,6 +45,7 @@ def _error_offset(error):
 
 # The largest source whose offsets fit the 32-bit fields of a token record.
 MAX_SOURCE_BYTES = 0xFFFFFFFE
+cdef int64_t MAX_SOURCE_BYTES_C = 0xFFFFFFFE
 
 ERROR_MESSAGES = {
     ERR_INVALID_UTF8: "invalid UTF-8 byte sequence",
@@ -99,13 +103,27 @@ cdef class Source:
     """The text a Tokens object was lexed from, immutable and shared by its tokens.
 
     ``data`` owns the bytes the core read (the str itself for ASCII text, the
-    UTF-8 encoding otherwise, the bytes object for bytes input).
+    UTF-8 encoding otherwise, the bytes object for bytes input). Columns of
+    non-ASCII str input are counted through a CharIndex (_chars.pxi), built on
+    the first position asked for: constant time a position, in any order.
     """
     cdef readonly object original
     cdef object data
     cdef const uint8_t* buf
     cdef Py_ssize_t n
     cdef int input_kind
+    cdef CharIndex chars             # non-ASCII str input: byte offset -> character index
+    cdef Py_ssize_t line_lo          # the last text line() built: source[line_lo:line_hi] ...
+    cdef Py_ssize_t line_hi
+    cdef str line_str                # ... shared by every token on those lines (None: none yet)
+
+    def __dealloc__(self):
+        chars_free(&self.chars)
+
+    @property
+    def utf8(self):
+        """The UTF-8 bytes the core lexed when they differ from ``original`` (non-ASCII str), else None."""
+        return self.data if self.input_kind == INPUT_UTF8_STR else None
 
     cdef str text(self, Py_ssize_t a, Py_ssize_t b):
         """The source text of bytes [a, b) as str."""
@@ -115,29 +133,22 @@ cdef class Source:
             return PyUnicode_DecodeUTF8(<const char*>self.buf + a, b - a, "surrogatepass")
         return PyUnicode_DecodeUTF8(<const char*>self.buf + a, b - a, "surrogateescape")
 
-    cdef Py_ssize_t width(self, Py_ssize_t a, Py_ssize_t b) noexcept:
-        """Columns between offsets a and b on one line: bytes, or code points for str input."""
-        cdef Py_ssize_t k, w
+    cdef Py_ssize_t width(self, Py_ssize_t a, Py_ssize_t b) except -1:
+        """Columns between offsets a <= b: bytes, or code points for str input (constant time)."""
         if self.input_kind != INPUT_UTF8_STR:
             return b - a
-        w = 0
-        for k in range(a, b):
-            if (self.buf[k] & 0xC0) != 0x80:
-                w += 1
-        return w
+        if self.chars.marks == NULL and chars_build(&self.chars, self.buf, self.n) < 0:
+            raise MemoryError()
+        return chars_before(&self.chars, b) - chars_before(&self.chars, a)
 
-    cdef str physical_lines(self, Py_ssize_t a, Py_ssize_t b):
-        """The whole lines holding bytes [a, b), newline included (tokenize's ``line``)."""
-        cdef Py_ssize_t lo = a
-        cdef Py_ssize_t hi = b
-        while lo > 0 and self.buf[lo - 1] != 10:
-            lo -= 1
-        if not (hi > lo and self.buf[hi - 1] == 10):   # the token does not end its line itself
-            while hi < self.n and self.buf[hi] != 10:
-                hi += 1
-            if hi < self.n:
-                hi += 1
-        return self.text(lo, hi)
+    cdef str lines_text(self, Py_ssize_t lo, Py_ssize_t hi):
+        """source[lo:hi] as str, for whole lines: the last one built is kept, so the tokens of
+        one long line share one str instead of decoding it once each."""
+        if self.line_str is None or self.line_lo != lo or self.line_hi != hi:
+            self.line_str = self.text(lo, hi)
+            self.line_lo = lo
+            self.line_hi = hi
+        return self.line_str
 
 
 cdef Source make_source(object src):
@@ -267,10 +278,9 @@ cdef class Lexer:
         finally:
             self.busy = False
 
-    cdef Tokens _run(self, Source source, size_t limit):
-        """Lex source into this Lexer's memory and wrap the result."""
-        cdef int rc = 0
-        cdef Scanner* S = &self.scanner
+    cdef int begin(self, size_t limit) except -1:
+        """Start a call: check no view pins memory the limit would free, start the budget, and
+        invalidate the results of the previous call (with the GIL)."""
         if limit != 0 and self.budget.reserved > limit and self.exports:
             # Freeing the chunks would leave those views reading freed memory (a crash).
             raise BufferError(
@@ -281,26 +291,105 @@ cdef class Lexer:
         if limit != 0 and self.budget.reserved > limit:
             self.release()           # memory kept from earlier, larger sources would not fit
             budget_start_call(&self.budget, limit)
+        return 0
+
+    cdef int scan(self, const uint8_t* buf, Py_ssize_t n, bint with_lines) noexcept nogil:
+        """Lex buf[0:n] into this Lexer's region, pool and error list (and its newline list if
+        with_lines); 0, or -1 with the failure in the budget. The caller called begin()."""
+        cdef int rc
+        cdef Scanner* S = &self.scanner
         region_reset(&self.region, &self.budget)
-        S.src = source.buf
-        S.n = source.n
+        S.src = buf
+        S.n = n
         S.region = &self.region
         S.pool = &self.pool
         S.budget = &self.budget
         S.frames = &self.frames
         S.heredocs = &self.heredocs
         S.errors = &self.errors
-        with nogil:
-            rc = region_prepare(&self.region, &self.budget, source.n)
-            if rc == 0:
-                rc = pool_prepare(&self.pool, &self.budget, source.buf, source.n)
-            if rc == 0:
-                rc = scan_source(S)
-            if rc == 0:
-                rc = lines_build(&self.lines, &self.budget, source.buf, source.n)
+        rc = region_prepare(&self.region, &self.budget, n)
+        if rc == 0:
+            rc = pool_prepare(&self.pool, &self.budget, buf, n)
+        if rc == 0:
+            rc = scan_source(S)
+        if rc == 0 and with_lines:
+            rc = lines_build(&self.lines, &self.budget, buf, n)
         if rc != 0 or self.budget.failed_phase != PHASE_NONE:
+            return -1
+        return 0
+
+    cdef Tokens _run(self, Source source, size_t limit):
+        """Lex source into this Lexer's memory and wrap the result."""
+        cdef int rc
+        self.begin(limit)
+        with nogil:
+            rc = self.scan(source.buf, source.n, True)
+        if rc != 0:
             self.raise_memory_error()
-        return Tokens._create(self, source)
+        return Tokens._create(self, source, self)
+
+    cdef int copy_result(self, Lexer out) noexcept nogil:
+        """Copy the last result (records, newline list, errors) into the empty Lexer out, exactly
+        sized: one block for the records, one for the line starts, one for any errors. out's pool
+        stays empty until a name is read. 0, or -1 with the failure in out's budget."""
+        cdef Py_ssize_t n = self.region.count
+        cdef Region* r = &out.region
+        cdef uint32_t* block
+        if n > 0:
+            block = <uint32_t*>budget_alloc(&out.budget, <size_t>n * REGION_RECORD_BYTES, PHASE_REGION)
+            if block == NULL:
+                return -1
+            r.chunks[0] = block
+            r.caps[0] = <uint32_t>n
+            r.used[0] = <uint32_t>n
+            r.nchunks = 1
+            r.count = n
+            region_copy_field(&self.region, FIELD_START, chunk_field(r, 0, FIELD_START))
+            region_copy_field(&self.region, FIELD_END, chunk_field(r, 0, FIELD_END))
+            region_copy_field(&self.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
+        out.lines.starts = <uint32_t*>budget_alloc(&out.budget, <size_t>self.lines.count * sizeof(uint32_t), PHASE_LINES)
+        if out.lines.starts == NULL:
+            return -1
+        memcpy(out.lines.starts, self.lines.starts, <size_t>self.lines.count * sizeof(uint32_t))
+        out.lines.count = self.lines.count
+        out.lines.capacity = self.lines.count
+        if self.errors.count:
+            out.errors.items = <char*>budget_alloc(&out.budget, <size_t>self.errors.count * sizeof(ErrorRecord), PHASE_ERRORS)
+            if out.errors.items == NULL:
+                return -1
+            memcpy(out.errors.items, self.errors.items, <size_t>self.errors.count * sizeof(ErrorRecord))
+            out.errors.count = out.errors.capacity = self.errors.count
+        return 0
+
+    def _tokenize_owned(self, src, memory_limit=None):
+        """Like tokenize, but the result owns a copy of its records (exactly sized) and never
+        expires, while this Lexer keeps its memory for the next source: the form tokenize_many's
+        workers use (a fresh Lexer per file would first-touch fresh chunks every time)."""
+        cdef Source source = make_source(src)
+        cdef size_t limit
+        cdef int rc
+        cdef Lexer out
+        lim = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
+        limit = 0 if lim is None else lim
+        if self.busy:
+            raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
+        out = Lexer.__new__(Lexer)
+        out.generation = 1
+        self.busy = True
+        try:
+            self.begin(limit)
+            budget_start_call(&out.budget, limit)
+            with nogil:
+                rc = self.scan(source.buf, source.n, True)
+                if rc == 0:
+                    rc = self.copy_result(out)
+            if rc != 0:
+                if out.budget.failed_phase != PHASE_NONE:
+                    out.raise_memory_error()
+                self.raise_memory_error()
+            return Tokens._create(out, source, self)
+        finally:
+            self.busy = False
 
     cdef void raise_memory_error(self) except *:
         """Turn the budget's failure record into LexMemoryError, leaving the Lexer reusable."""
@@ -318,6 +407,70 @@ cdef class Lexer:
         raise LexMemoryError(msg, phase=phase, used=used, requested=request, limit=limit or None)
 
 
+cdef struct ScanStats:
+    Py_ssize_t source_bytes, tokens
+    size_t mallocs, reserved, peak
+    size_t region_mallocs, region_reserved
+    int region_chunks, region_chunks_held
+    size_t pool_names, pool_capacity, pool_resizes, pool_probes, pool_max_probe
+    Py_ssize_t lines_count, lines_capacity
+    size_t lines_reallocs
+
+
+cdef void stats_snapshot(ScanStats* st, Lexer lx, Py_ssize_t tokens, Py_ssize_t source_bytes) noexcept:
+    """Record the figures of lx's last scan (cheap: Tokens build the dict only when asked)."""
+    st.source_bytes = source_bytes
+    st.tokens = tokens
+    st.mallocs = lx.budget.mallocs
+    st.reserved = lx.budget.reserved
+    st.peak = lx.budget.peak
+    st.region_mallocs = lx.region.chunk_mallocs
+    st.region_chunks = region_chunks_used(&lx.region)
+    st.region_chunks_held = lx.region.nchunks
+    st.region_reserved = region_bytes_reserved(&lx.region)
+    st.pool_names = lx.pool.count
+    st.pool_capacity = lx.pool.capacity
+    st.pool_resizes = lx.pool.resizes
+    st.pool_probes = lx.pool.probes
+    st.pool_max_probe = lx.pool.max_probe
+    st.lines_count = lx.lines.count
+    st.lines_capacity = lx.lines.capacity
+    st.lines_reallocs = lx.lines.reallocs
+
+
+cdef dict stats_dict(ScanStats* st):
+    """The Python form of a ScanStats (Tokens.stats)."""
+    return {
+        "source_bytes": st.source_bytes,
+        "tokens": st.tokens,
+        "mallocs": st.mallocs,
+        "bytes_reserved": st.reserved,
+        "peak_bytes": st.peak,
+        "region": {
+            "mallocs": st.region_mallocs,
+            "chunks": st.region_chunks,
+            "chunks_held": st.region_chunks_held,
+            "bytes_reserved": st.region_reserved,
+            "bytes_used": st.tokens * REGION_RECORD_BYTES,
+            "record_bytes": REGION_RECORD_BYTES,
+        },
+        "pool": {
+            "names": st.pool_names,
+            "capacity": st.pool_capacity,
+            "resizes": st.pool_resizes,
+            "probes": st.pool_probes,
+            "max_probe": st.pool_max_probe,
+            "bytes_reserved": st.pool_capacity * sizeof(PoolEntry),
+        },
+        "lines": {
+            "count": st.lines_count,
+            "capacity": st.lines_capacity,
+            "reallocs": st.lines_reallocs,
+            "bytes_reserved": st.lines_capacity * sizeof(uint32_t),
+        },
+    }
+
+
 cdef class Tokens:
     """The tokens of one source, in source order: a read-only sequence of Token.
 
@@ -333,19 +486,29 @@ cdef class Tokens:
     cdef list names             # per pool entry number: the interned str, or None until first use
     cdef NameCacheSlot* name_cache   # names of <= 16 bytes read lately (NULL until the first)
     cdef readonly list errors
-    cdef readonly dict stats
+    cdef ScanStats scan_stats   # the scan's figures, as they were when it ended
+    cdef dict stats_dict        # built from scan_stats on first use
 
     @staticmethod
-    cdef Tokens _create(Lexer lexer, Source source):
+    cdef Tokens _create(Lexer lexer, Source source, Lexer scanned):
+        """The result held in lexer's memory, of source, which scanned lexed (lexer itself, or
+        a worker Lexer that copied its result into lexer)."""
         cdef Tokens t = Tokens.__new__(Tokens)
         t.lexer = lexer
         t.generation = lexer.generation
         t.source = source
         t.count = lexer.region.count
         t.names = [None] * lexer.pool.count
-        t.errors = t._build_errors()
-        t.stats = t._build_stats()
+        t.errors = t._build_errors() if lexer.errors.count else []
+        stats_snapshot(&t.scan_stats, scanned, t.count, source.n)
         return t
+
+    @property
+    def stats(self):
+        """Allocation statistics of the scan that made these tokens (a dict; see README)."""
+        if self.stats_dict is None:
+            self.stats_dict = stats_dict(&self.scan_stats)
+        return self.stats_dict
 
     def __dealloc__(self):
         PyMem_Free(self.name_cache)
@@ -367,38 +530,6 @@ cdef class Tokens:
             out.append(LexError(e.offset, line, col, ERROR_MESSAGES.get(e.code, "error")))
         out.sort(key=_error_offset)   # in source order (an inner literal may be reported first)
         return out
-
-    cdef dict _build_stats(self):
-        cdef Lexer lx = self.lexer
-        return {
-            "source_bytes": self.source.n,
-            "tokens": self.count,
-            "mallocs": lx.budget.mallocs,
-            "bytes_reserved": lx.budget.reserved,
-            "peak_bytes": lx.budget.peak,
-            "region": {
-                "mallocs": lx.region.chunk_mallocs,
-                "chunks": region_chunks_used(&lx.region),
-                "chunks_held": lx.region.nchunks,
-                "bytes_reserved": region_bytes_reserved(&lx.region),
-                "bytes_used": lx.region.count * REGION_RECORD_BYTES,
-                "record_bytes": REGION_RECORD_BYTES,
-            },
-            "pool": {
-                "names": lx.pool.count,
-                "capacity": lx.pool.capacity,
-                "resizes": lx.pool.resizes,
-                "probes": lx.pool.probes,
-                "max_probe": lx.pool.max_probe,
-                "bytes_reserved": lx.pool.capacity * sizeof(PoolEntry),
-            },
-            "lines": {
-                "count": lx.lines.count,
-                "capacity": lx.lines.capacity,
-                "reallocs": lx.lines.reallocs,
-                "bytes_reserved": lx.lines.capacity * sizeof(uint32_t),
-            },
-        }
 
     cdef tuple line_col(self, Py_ssize_t offset):
         """(line from 1, column from 0) of a byte offset."""
@@ -429,12 +560,15 @@ cdef class Tokens:
             li += 1
         tok.start_line = li + 1
         tok.start_col = src.width(lines.starts[li], rec.start)
-        # The end is the position just past the last byte, on the last byte's line.
+        tok.line_lo = lines.starts[li]
+        # The end is the position just past the last byte, on the last byte's line (a search:
+        # a token may span many lines, and stepping would cost their number on every access).
         last = rec.end - 1 if rec.end > rec.start else rec.start
-        while li + 1 < lines.count and lines.starts[li + 1] <= last:
-            li += 1
+        if li + 1 < lines.count and lines.starts[li + 1] <= last:
+            li = lines_find(lines, last)
         tok.end_line = li + 1
         tok.end_col = src.width(lines.starts[li], rec.end)
+        tok.line_hi = lines.starts[li + 1] if li + 1 < lines.count else <uint32_t>src.n
         line_hint[0] = tok.start_line - 1
         if NAME_KIND[rec.kind]:
             tok._string = self.name_of(rec.start, rec.end)
@@ -471,6 +605,9 @@ cdef class Tokens:
                                   * <uint64_t>0x9E3779B97F4A7C15ULL) >> NAME_CACHE_SHIFT]
             if c.length == n and c.head == head and c.tail == tail:
                 return <str>c.name
+        if self.lexer.pool.capacity == 0:   # a copied result: its pool starts on the first name
+            if pool_prepare(&self.lexer.pool, &self.lexer.budget, src.buf, src.n) < 0:
+                return src.text(start, end)
         slot = pool_intern(&self.lexer.pool, &self.lexer.budget, start, n)
         if slot < 0:
             return src.text(start, end)
@@ -524,6 +661,16 @@ cdef class Tokens:
         """Token end byte offsets (exclusive) into the UTF-8 source, as a buffer of uint32 (format 'I')."""
         self.check()
         return Column._create(self, FIELD_END, 4, b"I")
+
+    def __arrow_c_array__(self, requested_schema=None):
+        """The Arrow PyCapsule interface: (schema, array) capsules of a struct array
+        {kind: uint16, start: uint32, end: uint32}, one row a token, built on the kinds/starts/ends
+        columns (zero copy when they are). ``pyarrow.array(tokens)`` takes it as is. Like a
+        memoryview of a column, the array reads the Lexer's memory: it stays valid while it
+        lives, and for a reused Lexer shows that Lexer's results only until its next call.
+        ``requested_schema`` is not honoured (the consumer casts if it must)."""
+        self.check()
+        return arrow_export(self.kinds, self.starts, self.ends, self.count)
 
     def _pool_names(self):
         """The names in the Lexer's pool, in entry order, as bytes. Right after tokenize these are
@@ -609,6 +756,7 @@ cdef class Token:
     cdef readonly uint32_t start_offset
     cdef readonly uint32_t end_offset
     cdef uint16_t kind
+    cdef uint32_t line_lo, line_hi    # the whole lines holding the token: source[line_lo:line_hi]
     cdef Py_ssize_t start_line, start_col, end_line, end_col
 
     @property
@@ -641,7 +789,7 @@ cdef class Token:
     @property
     def line(self):
         """The physical line(s) the token is on, newline included."""
-        return self.source.physical_lines(self.start_offset, self.end_offset)
+        return self.source.lines_text(self.line_lo, self.line_hi)
 
     def _astuple(self):
         return (self.type, self.string, self.start, self.end, self.line)
@@ -672,18 +820,22 @@ cdef class Token:
 
 
 cdef class Column:
-    """A bulk column of a Tokens object (kinds, starts or ends) exported as a contiguous buffer.
+    """A bulk column of a Tokens object (kinds, starts or ends): a read-only sequence of ints
+    (``len``, indexing, slicing, iteration, ``tolist()``, ``==`` with lists and tuples) that also
+    exports itself as a contiguous buffer (``memoryview(col)``, ``numpy.frombuffer(col, ...)``).
 
     When all records sit in one region chunk (the usual case: the first chunk
     is sized for the whole file) the buffer is the chunk's own array of that
     field, no copy. Otherwise the column is gathered once into a contiguous
-    block owned by this object. Memory: the view keeps the Lexer alive; its
-    contents follow the Lexer's next tokenize call.
+    block owned by this object. Memory: the column keeps the Lexer alive and,
+    like its Tokens, is valid until the Lexer's next tokenize call; after it,
+    reading raises RuntimeError.
     """
     cdef Lexer lexer
+    cdef Py_ssize_t generation
     cdef char* base
     cdef char* owned
-    cdef Py_ssize_t count
+    cdef Py_ssize_t length
     cdef Py_ssize_t itemsize
     cdef bytes fmt
     cdef Py_ssize_t shape[1]
@@ -695,20 +847,21 @@ cdef class Column:
         cdef Column c = Column.__new__(Column)
         cdef Region* r = &tokens.lexer.region
         c.lexer = tokens.lexer
-        c.count = tokens.count
+        c.generation = tokens.generation
+        c.length = tokens.count
         c.itemsize = itemsize
         c.fmt = fmt
         if region_chunks_used(r) <= 1 and not r.per_token:
             c.base = chunk_field(r, 0, field) if r.nchunks else NULL
             c.zero_copy = True
         else:
-            c.owned = <char*>PyMem_Malloc(max(c.count, 1) * itemsize)
+            c.owned = <char*>PyMem_Malloc(max(c.length, 1) * itemsize)
             if c.owned == NULL:
                 raise MemoryError()
             region_copy_field(r, field, c.owned)
             c.base = c.owned
             c.zero_copy = False
-        c.shape[0] = c.count
+        c.shape[0] = c.length
         c.strides[0] = itemsize
         return c
 
@@ -716,17 +869,106 @@ cdef class Column:
         if self.owned != NULL:
             PyMem_Free(self.owned)
 
+    cdef inline void check(self) except *:
+        """Raise if the Lexer has lexed another source since (a zero-copy column's memory is the
+        Lexer's and may be rewritten or freed)."""
+        if self.generation != self.lexer.generation:
+            raise RuntimeError(
+                "this column came from a fastlex.Lexer that has since lexed another source; "
+                "keep results by lexing with fastlex.tokenize() or copying what you need first")
+
+    cdef inline uint64_t value(self, Py_ssize_t i) noexcept:
+        """The i-th value (0 <= i < count)."""
+        if self.itemsize == 2:
+            return (<const uint16_t*>self.base)[i]
+        return (<const uint32_t*>self.base)[i]
+
     def __len__(self):
-        return self.count
+        return self.length
+
+    def __getitem__(self, index):
+        cdef Py_ssize_t i
+        self.check()
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.length)
+            return [self.value(i) for i in range(start, stop, step)]
+        i = index
+        if i < 0:
+            i += self.length
+        if i < 0 or i >= self.length:
+            raise IndexError("column index out of range")
+        return self.value(i)
+
+    def __iter__(self):
+        self.check()
+        return ColumnIterator._create(self)
+
+    def __reversed__(self):
+        self.check()
+        return iter(self.tolist()[::-1])
+
+    def __contains__(self, x):
+        return x in self.tolist()
+
+    def index(self, x):
+        """Index of the first value equal to x (ValueError if none)."""
+        return self.tolist().index(x)
+
+    def count(self, x):
+        """How many values equal x."""
+        return self.tolist().count(x)
+
+    def tolist(self):
+        """The column's values as a list of ints."""
+        cdef Py_ssize_t i
+        cdef list out
+        self.check()
+        out = [None] * self.length
+        if self.itemsize == 2:
+            for i in range(self.length):
+                out[i] = (<const uint16_t*>self.base)[i]
+        else:
+            for i in range(self.length):
+                out[i] = (<const uint32_t*>self.base)[i]
+        return out
+
+    def __eq__(self, other):
+        cdef Py_ssize_t i
+        if isinstance(other, Column):
+            other = (<Column>other).tolist()
+        if not isinstance(other, (list, tuple)):
+            return NotImplemented
+        self.check()
+        if len(other) != self.length:
+            return False
+        for i in range(self.length):
+            if other[i] != self.value(i):
+                return False
+        return True
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None
+
+    def __repr__(self):
+        if self.generation != self.lexer.generation:
+            return "<fastlex.Column (expired)>"
+        head = self[:8]
+        more = ", ..." if self.length > 8 else ""
+        return f"Column([{', '.join(map(str, head))}{more}], len={self.length}, format={self.fmt.decode()!r})"
 
     def __getbuffer__(self, Py_buffer* view, int flags):
         if flags & PyBUF_WRITABLE:
             raise BufferError("fastlex columns are read-only")
+        if self.generation != self.lexer.generation:
+            raise BufferError("this column came from a fastlex.Lexer that has since lexed another source")
         view.buf = self.base
         view.obj = self
         if self.zero_copy:
             self.lexer.exports += 1
-        view.len = self.count * self.itemsize
+        view.len = self.length * self.itemsize
         view.readonly = 1
         view.itemsize = self.itemsize
         view.format = <char*>self.fmt if flags & PyBUF_FORMAT else NULL
@@ -741,6 +983,246 @@ cdef class Column:
         if self.zero_copy:
             self.lexer.exports -= 1
 
-    def tolist(self):
-        """The column's values as a list of ints."""
-        return memoryview(self).tolist()
+
+cdef class ColumnIterator:
+    """Iterates over a Column's values (checking, as the column does, that they are still valid)."""
+    cdef Column column
+    cdef Py_ssize_t index
+
+    @staticmethod
+    cdef ColumnIterator _create(Column column):
+        cdef ColumnIterator it = ColumnIterator.__new__(ColumnIterator)
+        it.column = column
+        return it
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.index >= self.column.length:
+            raise StopIteration
+        self.column.check()
+        self.index += 1
+        return self.column.value(self.index - 1)
+
+
+import collections.abc as _abc
+_abc.Sequence.register(Column)
+
+
+cdef class OwnedBuffer:
+    """A read-only buffer of fixed-size items that owns its malloc'd memory (the arrays
+    Lexer._lex_arrow_rows fills; pyarrow.py_buffer wraps one without a copy and keeps it alive)."""
+    cdef char* data
+    cdef Py_ssize_t count
+    cdef Py_ssize_t capacity
+    cdef Py_ssize_t itemsize
+    cdef bytes fmt
+    cdef Py_ssize_t shape[1]
+    cdef Py_ssize_t strides[1]
+
+    @staticmethod
+    cdef OwnedBuffer _create(Py_ssize_t itemsize, bytes fmt, Py_ssize_t capacity):
+        cdef OwnedBuffer b = OwnedBuffer.__new__(OwnedBuffer)
+        b.itemsize = itemsize
+        b.fmt = fmt
+        b.data = <char*>malloc(max(capacity, 1) * itemsize)
+        if b.data == NULL:
+            raise MemoryError()
+        b.capacity = max(capacity, 1)
+        return b
+
+    cdef int reserve(self, Py_ssize_t need) noexcept nogil:
+        """Room for need items (doubling); 0, or -1 when out of memory (contents kept)."""
+        cdef Py_ssize_t cap = self.capacity
+        cdef char* grown
+        if need <= cap:
+            return 0
+        while cap < need:
+            cap *= 2
+        grown = <char*>realloc(self.data, cap * self.itemsize)
+        if grown == NULL:
+            return -1
+        self.data = grown
+        self.capacity = cap
+        return 0
+
+    def __dealloc__(self):
+        free(self.data)
+
+    def __len__(self):
+        return self.count
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        if flags & PyBUF_WRITABLE:
+            raise BufferError("fastlex buffers are read-only")
+        self.shape[0] = self.count
+        self.strides[0] = self.itemsize
+        view.buf = self.data
+        view.obj = self
+        view.len = self.count * self.itemsize
+        view.readonly = 1
+        view.itemsize = self.itemsize
+        view.format = <char*>self.fmt if flags & PyBUF_FORMAT else NULL
+        view.ndim = 1
+        view.shape = self.shape if (flags & PyBUF_ND) == PyBUF_ND else NULL
+        view.strides = self.strides if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* view):
+        pass
+
+
+cdef int compare_u64(const void* a, const void* b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t*>a)[0]
+    cdef uint64_t y = (<const uint64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef int append_errors(Vec* errors, OwnedBuffer offsets, OwnedBuffer codes, uint64_t* keys) noexcept nogil:
+    """Append a scan's errors in source order (stable: ties keep the scanner's order, as
+    Tokens.errors does), using keys (room for errors.count) as scratch; 0 or -1 (no memory)."""
+    cdef Py_ssize_t k = errors.count
+    cdef Py_ssize_t i
+    cdef ErrorRecord* e
+    cdef uint32_t idx
+    if offsets.reserve(offsets.count + k) < 0 or codes.reserve(codes.count + k) < 0:
+        return -1
+    for i in range(k):
+        e = <ErrorRecord*>vec_at(errors, i)
+        keys[i] = (<uint64_t>e.offset << 32) | <uint64_t>i
+    qsort(keys, k, sizeof(uint64_t), compare_u64)
+    for i in range(k):
+        idx = <uint32_t>(keys[i] & 0xFFFFFFFFu)
+        e = <ErrorRecord*>vec_at(errors, idx)
+        (<uint32_t*>offsets.data)[offsets.count + i] = e.offset
+        (<uint32_t*>codes.data)[codes.count + i] = e.code
+    offsets.count += k
+    codes.count += k
+    return 0
+
+
+cdef const unsigned char EMPTY_BYTES[1]
+
+
+def lex_arrow_rows(Lexer lexer not None, data, offsets, int offset_width, validity,
+                   Py_ssize_t first, Py_ssize_t rows, memory_limit=None):
+    """Lex rows [first, first + rows) of an Arrow string/binary array given by its buffers
+    (``data``, ``offsets`` of ``offset_width`` 4 or 8 bytes, ``validity`` or None), with the GIL
+    released for the whole batch and ``lexer``'s memory reused from row to row.
+
+    Returns a dict of OwnedBuffers: ``token_offsets`` (int64, rows + 1), ``kinds`` (uint16),
+    ``starts``/``ends`` (uint32), ``error_offsets`` (int64, rows + 1), ``error_positions``
+    (uint32), ``error_codes`` (uint32: keys of ERROR_MESSAGES), and ``nulls`` (rows that are null).
+    Row offsets are checked against the data (ValueError), as are the limits of tokenize."""
+    cdef const unsigned char[::1] dview = data if data is not None else b""
+    cdef const unsigned char[::1] oview = offsets
+    cdef const unsigned char[::1] vview
+    cdef const uint8_t* dbuf = <const uint8_t*>&dview[0] if dview.shape[0] else EMPTY_BYTES
+    cdef Py_ssize_t dlen = dview.shape[0]
+    cdef const uint8_t* obuf = <const uint8_t*>&oview[0] if oview.shape[0] else EMPTY_BYTES
+    cdef const uint8_t* vbuf = NULL
+    cdef Py_ssize_t i, row, m, total = 0, etotal = 0, nulls = 0
+    cdef int64_t a, b
+    cdef int32_t a32, b32
+    cdef int rc = 0
+    cdef Py_ssize_t bad_row = -1
+    cdef int bad_reason = 0          # 1: offsets out of range; 2: source too large; 3: scan (memory); 4: output memory
+    cdef uint64_t* keys = NULL
+    cdef Py_ssize_t keys_cap = 0
+    if offset_width not in (4, 8):
+        raise ValueError("offset_width must be 4 or 8")
+    if first < 0 or rows < 0 or (first + rows + 1) * offset_width > oview.shape[0]:
+        raise ValueError("the offsets buffer is too short for these rows")
+    if validity is not None:
+        vview = validity
+        if (first + rows + 7) // 8 > vview.shape[0]:
+            raise ValueError("the validity buffer is too short for these rows")
+        vbuf = <const uint8_t*>&vview[0] if vview.shape[0] else NULL
+    lim = parse_limit(memory_limit) if memory_limit is not None else lexer.memory_limit
+    cdef size_t limit = 0 if lim is None else lim
+    cdef OwnedBuffer tok_off = OwnedBuffer._create(8, b"q", rows + 1)
+    cdef OwnedBuffer err_off = OwnedBuffer._create(8, b"q", rows + 1)
+    cdef OwnedBuffer kinds = OwnedBuffer._create(2, b"H", dlen // 4 + 16)
+    cdef OwnedBuffer starts = OwnedBuffer._create(4, b"I", dlen // 4 + 16)
+    cdef OwnedBuffer ends = OwnedBuffer._create(4, b"I", dlen // 4 + 16)
+    cdef OwnedBuffer err_pos = OwnedBuffer._create(4, b"I", 16)
+    cdef OwnedBuffer err_code = OwnedBuffer._create(4, b"I", 16)
+    if lexer.busy:
+        raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
+    lexer.busy = True
+    try:
+        lexer.begin(limit)
+        with nogil:
+            for i in range(rows):
+                row = first + i
+                (<int64_t*>tok_off.data)[i] = total
+                (<int64_t*>err_off.data)[i] = etotal
+                if vbuf != NULL and not ((vbuf[row >> 3] >> (row & 7)) & 1):
+                    nulls += 1
+                    continue
+                if offset_width == 4:
+                    memcpy(&a32, obuf + row * 4, 4)
+                    memcpy(&b32, obuf + row * 4 + 4, 4)
+                    a = a32
+                    b = b32
+                else:
+                    memcpy(&a, obuf + row * 8, 8)
+                    memcpy(&b, obuf + row * 8 + 8, 8)
+                if a < 0 or b < a or b > dlen:
+                    bad_row = row
+                    bad_reason = 1
+                    break
+                if b - a > <int64_t>MAX_SOURCE_BYTES_C:
+                    bad_row = row
+                    bad_reason = 2
+                    break
+                budget_start_call(&lexer.budget, limit)
+                if lexer.scan(dbuf + a, b - a, False) != 0:
+                    bad_row = row
+                    bad_reason = 3
+                    break
+                m = lexer.region.count
+                if kinds.reserve(total + m) < 0 or starts.reserve(total + m) < 0 or ends.reserve(total + m) < 0:
+                    bad_row = row
+                    bad_reason = 4
+                    break
+                region_copy_field(&lexer.region, FIELD_KIND, kinds.data + total * 2)
+                region_copy_field(&lexer.region, FIELD_START, starts.data + total * 4)
+                region_copy_field(&lexer.region, FIELD_END, ends.data + total * 4)
+                total += m
+                if lexer.errors.count:
+                    if lexer.errors.count > keys_cap:
+                        free(keys)
+                        keys_cap = lexer.errors.count
+                        keys = <uint64_t*>malloc(keys_cap * sizeof(uint64_t))
+                        if keys == NULL:
+                            keys_cap = 0
+                            bad_row = row
+                            bad_reason = 4
+                            break
+                    if append_errors(&lexer.errors, err_pos, err_code, keys) < 0:
+                        bad_row = row
+                        bad_reason = 4
+                        break
+                    etotal += lexer.errors.count
+            free(keys)
+        if bad_reason == 3:
+            lexer.raise_memory_error()
+        if bad_reason == 4:
+            raise MemoryError(f"fastlex: out of memory building the token columns (row {bad_row})")
+        if bad_reason == 1:
+            raise ValueError(f"row {bad_row}: its offsets lie outside the data buffer")
+        if bad_reason == 2:
+            raise ValueError(f"row {bad_row}: the source is more than the limit of {MAX_SOURCE_BYTES} bytes "
+                             f"(token offsets are 32-bit)")
+    finally:
+        lexer.busy = False
+    (<int64_t*>tok_off.data)[rows] = total
+    (<int64_t*>err_off.data)[rows] = etotal
+    tok_off.count = rows + 1
+    err_off.count = rows + 1
+    kinds.count = starts.count = ends.count = total
+    return {"token_offsets": tok_off, "kinds": kinds, "starts": starts, "ends": ends,
+            "error_offsets": err_off, "error_positions": err_pos, "error_codes": err_code, "nulls": nulls}

@@ -20,7 +20,7 @@ from cpython.mem cimport PyMem_Calloc, PyMem_Malloc, PyMem_Realloc, PyMem_Free
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.tuple cimport PyTuple_GET_ITEM
-from libc.stdint cimport uint64_t, uintptr_t
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.string cimport memcmp
 from cpython.unicode cimport (
     PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_Substring,
@@ -42,6 +42,8 @@ cdef extern from *:
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
     void PyObject_GC_UnTrack(object o)
+
+include "_chars.pxi"
 
 # What the loop needs to know of a kind. The roles before R_SLOW take their type straight
 # from the kind's table entry when no def/class/module name is pending; the others are
@@ -232,34 +234,19 @@ cdef inline PyObject* lit_gap_type(Literals* s, PyObject* heredoc) noexcept:
 
 
 cdef struct Offsets:
-    # Converts UTF-8 byte offsets to character indices of a str in one forward pass.
+    # The text's characters, and its UTF-8 byte offsets -> character indices (_chars.pxi).
     int kind
     void* data
     Py_ssize_t length
     bint ascii
-    Py_ssize_t byte   # byte offset of character ``char``
-    Py_ssize_t char
+    CharIndex chars   # non-ASCII text: built over its UTF-8 encoding
 
 
 cdef inline Py_ssize_t to_index(Offsets* o, Py_ssize_t offset) noexcept:
-    """Index of the character starting at byte ``offset`` (the one holding it, inside a
-    character; the length past the end). Cheap when offsets come in increasing order."""
-    cdef Py_UCS4 c
-    cdef Py_ssize_t width
+    """Index of the character holding byte ``offset`` (the length past the end): constant time."""
     if o.ascii:
         return offset if offset < o.length else o.length
-    if offset < o.byte:
-        o.byte = 0  # out of order: start over
-        o.char = 0
-    while o.char < o.length:
-        c = PyUnicode_READ(o.kind, o.data, o.char)
-        # As str.encode("utf-8", "surrogatepass"): a lone surrogate takes 3 bytes.
-        width = 1 if c < 0x80 else 2 if c < 0x800 else 3 if c < 0x10000 else 4
-        if o.byte + width > offset:
-            break
-        o.byte += width
-        o.char += 1
-    return o.char
+    return chars_holding(&o.chars, offset)
 
 
 cdef inline bint is_space(Offsets* o, Py_ssize_t a, Py_ssize_t b) noexcept:
@@ -425,11 +412,12 @@ cdef inline bint same_text(PyObject* s, Offsets* o, Py_ssize_t a, Py_ssize_t b) 
 
 
 def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
-          const unsigned int[:] ends, Tables tables not None, bint indexed=False):
+          const unsigned int[:] ends, Tables tables not None, bint indexed=False, bytes utf8=None):
     """The Pygments token stream of ``text`` lexed into (kinds, starts, ends), as a list of
     (tokentype, value) pairs, or (index, tokentype, value) triples if ``indexed``; the values
     concatenate to ``text`` when the tokens are in order and cover it (as fastlex's do).
-    ``starts``/``ends`` are UTF-8 byte offsets (as ``text.encode("utf-8", "surrogatepass")``)."""
+    ``starts``/``ends`` are UTF-8 byte offsets (as ``text.encode("utf-8", "surrogatepass")``);
+    ``utf8``, that encoding when the caller has it (``Tokens.source.utf8``), saves encoding again."""
     cdef Py_ssize_t n = kinds.shape[0]
     if starts.shape[0] != n or ends.shape[0] != n:
         raise ValueError("kinds, starts and ends must have the same length")
@@ -438,8 +426,15 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
     o.data = PyUnicode_DATA(text)
     o.length = PyUnicode_GET_LENGTH(text)
     o.ascii = PyUnicode_IS_ASCII(text)
-    o.byte = 0
-    o.char = 0
+    o.chars.marks = NULL
+    if not o.ascii:
+        if utf8 is None:
+            utf8 = text.encode("utf-8", "surrogatepass")
+        if chars_build(&o.chars, <const uint8_t*><const char*>utf8, len(utf8)) < 0:
+            raise MemoryError()
+        if o.chars.length != o.length:   # indices past the text would read out of bounds
+            chars_free(&o.chars)
+            raise ValueError("utf8 is not the UTF-8 encoding of text")
     cdef Tables t = tables
     cdef Emitter em = Emitter()
     em.setup(text, &o, indexed, n)
@@ -595,6 +590,7 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
             pos = end
     finally:
         PyMem_Free(lits.items)
+        chars_free(&o.chars)
     if em.out:
         # A #! first line is a hashbang, as Pygments' RubyLexer marks it.
         first = em.out[0]

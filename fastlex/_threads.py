@@ -1,33 +1,83 @@
-"""fastlex.tokenize_many: lexing many sources on a thread pool."""
+"""fastlex.tokenize_many: lexing many sources on worker threads.
+
+Each worker thread keeps one Lexer for all its items (its chunks, pool and newline list stay
+warm: no fresh memory to first-touch per file) and copies every result out into one exactly
+sized block per file (``Lexer._tokenize_owned``), so results never expire. Workers take the
+items in batches from a shared counter: a few lock-free steps per batch instead of a future per
+file, and a long file does not hold up the others. The scan and the copy run without the GIL;
+paths are read inside the workers (file reads release the GIL too).
+"""
+import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 from fastlex._core import Lexer
+
+
+def _check_item(item):
+    """TypeError unless item is str, bytes or os.PathLike."""
+    if not isinstance(item, (str, bytes, os.PathLike)):
+        raise TypeError(f"tokenize_many() items must be str, bytes or os.PathLike, not {type(item).__name__}")
 
 
 def _load(item):
     """The source an item stands for: str/bytes as given, a path read as bytes."""
     if isinstance(item, (str, bytes)):
         return item
-    if isinstance(item, os.PathLike):
-        with open(item, "rb") as f:
-            return f.read()
-    raise TypeError(f"tokenize_many() items must be str, bytes or os.PathLike, not {type(item).__name__}")
+    with open(item, "rb") as f:
+        return f.read()
 
 
-def _lex(item, memory_limit):
-    """Tokens for one item, with a Lexer of its own (results must outlive the call)."""
-    return Lexer().tokenize(_load(item), memory_limit=memory_limit)
+def batch_size(count, workers):
+    """Items a worker takes at a time: about 8 batches per worker (balance), at most 64."""
+    return max(1, min(64, count // (workers * 8)))
 
 
 def tokenize_many(items, *, workers=None, memory_limit=None):
-    """Tokens for each item, in input order; the lexing runs on ``workers`` threads (default: CPU count)."""
+    """Tokens for each item, in input order; the lexing runs on ``workers`` threads (default:
+    the CPU count). The first failure in input order is raised once every worker has stopped."""
     items = list(items)
+    for item in items:
+        _check_item(item)
     if workers is None:
         workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"workers must be an int or None, not {type(workers).__name__}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    if workers == 1 or len(items) <= 1:
-        return [_lex(item, memory_limit) for item in items]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fastlex") as pool:
-        return list(pool.map(lambda item: _lex(item, memory_limit), items))
+    count = len(items)
+    workers = min(workers, count)
+    if workers <= 1:
+        lexer = Lexer()
+        return [lexer._tokenize_owned(_load(item), memory_limit) for item in items]
+
+    results = [None] * count
+    failures = {}                       # index -> exception
+    step = batch_size(count, workers)
+    batches = itertools.count()         # next() on it is atomic under the GIL
+    stop = threading.Event()
+
+    def work():
+        lexer = Lexer()
+        while not stop.is_set():
+            lo = next(batches) * step
+            if lo >= count:
+                return
+            # A batch is finished even after a failure elsewhere: every item before the first
+            # failing one is then done, so the failure raised is the first in input order.
+            for i in range(lo, min(lo + step, count)):
+                try:
+                    results[i] = lexer._tokenize_owned(_load(items[i]), memory_limit)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    failures[i] = exc
+                    stop.set()
+                    break
+
+    threads = [threading.Thread(target=work, name=f"fastlex-{k}", daemon=True) for k in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[min(failures)]
+    return results

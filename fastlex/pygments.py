@@ -138,4 +138,4 @@ class RubyLexer(Lexer):
         whose values concatenate to ``text``."""
         tokens = fastlex.Lexer().tokenize(text)
         # fastlex._stream does the per-token work in C: slicing, gaps, the context rules.
-        return _stream.build(text, tokens.kinds, tokens.starts, tokens.ends, TABLES, indexed)
+        return _stream.build(text, tokens.kinds, tokens.starts, tokens.ends, TABLES, indexed, tokens.source.utf8)
