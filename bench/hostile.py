@@ -1,7 +1,14 @@
 """Lexing time on hostile input: each family at sizes growing tenfold, with the
 time per byte, so a reader sees whether it stays flat (linear) or grows.
 
-    python bench/hostile.py [--max-bytes 1000000] [--family NAME ...] [--budget 5]
+    python bench/hostile.py [--max-bytes 1000000] [--family NAME ...] [--budget 5] [--path PATH ...]
+
+``--path`` picks what is timed (repeatable; default ``lex``): ``lex`` is
+``fastlex.tokenize`` on the bytes; ``tokens`` lexes the source as ``str`` and
+reads every Token's ``start``, ``end`` and ``line`` (columns in code points);
+``pygments`` runs the Pygments plugin's stream over the ``str``; ``errors``
+reads every error's line and column. The non-ASCII families are the ones
+where those Python-facing paths could turn quadratic.
 
 A family whose run takes more than --budget seconds is not tried at the next
 size (and is marked SLOW): that is how super-linear behaviour shows up without
@@ -51,6 +58,37 @@ FAMILIES = {
     "unterminated %-literal": lambda k: "%w(" + "a " * k,
     "many distinct names": lambda k: " ".join(f"n{i}" for i in range(k)),
     "many errors": lambda k: "@ " * k,
+    # One line, one non-ASCII character: columns count code points on a line of every token.
+    "long non-ASCII line": lambda k: "\u00e9 = 1; " + "a + b; " * k,
+    "long line of multi-byte names": lambda k: "".join(f"\u540d\u524d{i} = \u5024; " for i in range(k)),
+    "many errors on a non-ASCII line": lambda k: "\u00e9 " + "@ " * k,
+}
+
+
+def _tokens_path(src):
+    """Every Token's position and line, from str input."""
+    for tok in fastlex.tokenize(src.decode("utf-8", "surrogateescape")):
+        tok.start, tok.end, tok.line
+
+
+def _pygments_path(src):
+    """The Pygments plugin's whole token stream."""
+    from fastlex.pygments import RubyLexer
+    list(RubyLexer().get_tokens_unprocessed(src.decode("utf-8", "surrogateescape")))
+
+
+def _errors_path(src):
+    """Every error's line and column (str input)."""
+    for err in fastlex.tokenize(src.decode("utf-8", "surrogateescape")).errors:
+        err.line, err.column
+
+
+# What --path times, on a family's source (bytes).
+PATHS = {
+    "lex": lambda src, memory_limit: fastlex.tokenize(src, memory_limit=memory_limit),
+    "tokens": lambda src, memory_limit: _tokens_path(src),
+    "pygments": lambda src, memory_limit: _pygments_path(src),
+    "errors": lambda src, memory_limit: _errors_path(src),
 }
 
 
@@ -71,14 +109,15 @@ def source_for(family, nbytes):
     return src if isinstance(src, bytes) else src.encode("utf-8")
 
 
-def time_one(src, memory_limit, repeat):
-    """Best wall time of lexing src (seconds), or the LexMemoryError it raised."""
+def time_one(src, memory_limit, repeat, path="lex"):
+    """Best wall time of the path on src (seconds), or the LexMemoryError it raised."""
     best = None
+    run = PATHS[path]
     for _ in range(repeat):
         gc.disable()
         t0 = time.perf_counter()
         try:
-            fastlex.tokenize(src, memory_limit=memory_limit)
+            run(src, memory_limit)
         except fastlex.LexMemoryError as e:
             return None, e
         finally:
@@ -96,34 +135,38 @@ def main(argv=None):
     ap.add_argument("--family", action="append", help="only these families (repeatable)")
     ap.add_argument("--budget", type=float, default=5.0, help="seconds a run may take before larger sizes are skipped")
     ap.add_argument("--memory-limit", type=int, default=None)
+    ap.add_argument("--path", action="append", choices=sorted(PATHS),
+                    help="what to time (repeatable; default: lex)")
     args = ap.parse_args(argv)
     families = args.family or list(FAMILIES)
+    paths = args.path or ["lex"]
     sizes = []
     size = args.min_bytes
     while size <= args.max_bytes:
         sizes.append(size)
         size *= 10
-    print(f"{'family':36} {'bytes':>9} {'tokens':>9} {'ms':>9} {'ns/byte':>8}  growth")
+    print(f"{'family':36} {'path':8} {'bytes':>9} {'tokens':>9} {'ms':>9} {'ns/byte':>8}  growth")
     for family in families:
-        first = None
-        for nbytes in sizes:
-            src = source_for(family, nbytes)
-            repeat = 3 if len(src) < 200_000 else 1
-            dt, err = time_one(src, args.memory_limit, repeat)
-            if err is not None:
-                print(f"{family:36} {len(src):>9} {'':>9} {'':>9} {'':>8}  LexMemoryError: {err}")
-                break
-            ntok = len(fastlex.tokenize(src)) if dt < args.budget else 0
-            per_byte = dt * 1e9 / len(src)
-            if first is None:
-                first = per_byte
-            growth = per_byte / first if first else 0.0
-            flag = "  SLOW (super-linear?)" if growth > 5 else ""
-            print(f"{family:36} {len(src):>9} {ntok:>9} {dt * 1e3:>9.2f} {per_byte:>8.1f}  x{growth:.1f}{flag}")
-            sys.stdout.flush()
-            if dt > args.budget:
-                print(f"{family:36} stopped: {dt:.1f} s at {len(src)} bytes (budget {args.budget} s)")
-                break
+        for path in paths:
+            first = None
+            for nbytes in sizes:
+                src = source_for(family, nbytes)
+                repeat = 3 if len(src) < 200_000 else 1
+                dt, err = time_one(src, args.memory_limit, repeat, path)
+                if err is not None:
+                    print(f"{family:36} {path:8} {len(src):>9} {'':>9} {'':>9} {'':>8}  LexMemoryError: {err}")
+                    break
+                ntok = len(fastlex.tokenize(src)) if dt < args.budget else 0
+                per_byte = dt * 1e9 / len(src)
+                if first is None:
+                    first = per_byte
+                growth = per_byte / first if first else 0.0
+                flag = "  SLOW (super-linear?)" if growth > 5 else ""
+                print(f"{family:36} {path:8} {len(src):>9} {ntok:>9} {dt * 1e3:>9.2f} {per_byte:>8.1f}  x{growth:.1f}{flag}")
+                sys.stdout.flush()
+                if dt > args.budget:
+                    print(f"{family:36} {path:8} stopped: {dt:.1f} s at {len(src)} bytes (budget {args.budget} s)")
+                    break
     return 0
 
 

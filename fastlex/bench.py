@@ -17,15 +17,19 @@ about 1 MB. For each input it measures, best of ``--repeat`` runs:
 
 It also reports the allocation statistics of one ``fastlex.tokenize`` call
 (``Tokens.stats``), the per-token-malloc mode beside the region, the peak RSS
-growth of lexing (measured in a child process), and the speed-up of
-``fastlex.tokenize_many`` over one-by-one calls on this machine's cores.
+growth of lexing (measured in a child process), the speed-up of
+``fastlex.tokenize_many`` over one-by-one calls on this machine's cores (many
+small files, and a few 1 MB ones, cut from the input), and the speed of
+``fastlex.arrow.tokenize_table`` against ``Lexer.tokenize`` on the same files.
 ``--scaling`` repeats the input at 1 KB ... 64 MB; ``--plot`` draws throughput
 against size (needs matplotlib); ``--json`` prints one JSON object.
 
 JSON keys: ``version``, ``machine``, ``repeat``, ``clock``, ``inputs`` (a list; each has
 ``name``, ``note``, ``bytes``, ``tokens``, ``lines``, ``rows`` (key -> ``{label,
 available, seconds, mb_per_s, ns_per_token, note}``), ``ratios``, ``stats``,
-``region_vs_malloc``, ``memory``, ``tokenize_many``) and ``scaling`` (a list
+``region_vs_malloc``, ``memory``, ``tokenize_many`` (``workers``, ``shapes``: each ``shape``,
+``items``, ``item_bytes``, ``serial_seconds``, ``parallel_seconds``, ``speedup``), ``arrow``
+(``files``, ``bytes``, ``lexer_seconds``, ``table_seconds``, ``table_vs_lexer``, or null)) and ``scaling`` (a list
 of ``{bytes, rows}``, or null).
 """
 import collections
@@ -419,17 +423,72 @@ def memory_growth(data):
     return out
 
 
+def split_files(data, size):
+    """data cut at line ends into pieces of about size bytes: a repository's files."""
+    pieces = []
+    while data:
+        piece = cut_at_line(data, size)
+        pieces.append(piece)
+        data = data[len(piece):]
+    return pieces
+
+
+def interleaved_wall_times(fns, repeat):
+    """Best wall-clock seconds of each fn, the calls interleaved round by round (a machine that
+    slows down for a while slows every fn alike)."""
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
+
+
+# tokenize_many's two shapes: a repository (many small files: Ruby 3.1's standard library has 850
+# files of 6.7 KB on average) and a few large files.
+MANY_SMALL_BYTES = 6_700
+MANY_SMALL_TOTAL = 4 << 20
+MANY_LARGE_BYTES = 1 << 20
+
+
 def many_speedup(data, repeat):
-    """Speed-up of fastlex.tokenize_many over one-by-one tokenize calls on this machine's cores."""
+    """Speed-up of fastlex.tokenize_many over one-by-one fastlex.tokenize calls on this machine's
+    cores, for many small files and for a few large ones (both cut from data)."""
     import fastlex
 
     workers = os.cpu_count() or 1
-    piece = cut_at_line(data, 256 << 10)
-    items = [piece] * (4 * workers)
-    serial = best_wall_time(lambda: [fastlex.tokenize(x) for x in items], max(2, min(repeat, 5)))
-    parallel = best_wall_time(lambda: fastlex.tokenize_many(items, workers=workers), max(2, min(repeat, 5)))
-    return {"workers": workers, "items": len(items), "item_bytes": len(piece), "serial_seconds": serial,
-            "parallel_seconds": parallel, "speedup": serial / parallel}
+    small = split_files(repeat_to(data, MANY_SMALL_TOTAL), MANY_SMALL_BYTES)
+    large = [cut_at_line(repeat_to(data, MANY_LARGE_BYTES), MANY_LARGE_BYTES)] * (4 * workers)
+    shapes = []
+    for name, items in (("small_files", small), ("large_files", large)):
+        serial, parallel = interleaved_wall_times(
+            [lambda: [fastlex.tokenize(x) for x in items], lambda: fastlex.tokenize_many(items, workers=workers)],
+            max(3, min(repeat, 7)))
+        shapes.append({"shape": name, "items": len(items), "item_bytes": sum(map(len, items)) // len(items),
+                       "serial_seconds": serial, "parallel_seconds": parallel, "speedup": serial / parallel})
+    return {"workers": workers, "shapes": shapes}
+
+
+def arrow_speed(data, repeat):
+    """fastlex.arrow.tokenize_table over a table of small files against Lexer.tokenize on each
+    (None without pyarrow)."""
+    try:
+        import pyarrow as pa
+
+        import fastlex.arrow
+    except ImportError:
+        return None
+    import fastlex
+
+    files = split_files(repeat_to(data, MANY_SMALL_TOTAL), MANY_SMALL_BYTES)
+    table = pa.table({"content": pa.array(files, pa.binary())})
+    lexer = fastlex.Lexer()
+    plain, arrow = interleaved_wall_times(
+        [lambda: [lexer.tokenize(x) for x in files], lambda: fastlex.arrow.tokenize_table(table)],
+        max(3, min(repeat, 7)))
+    return {"files": len(files), "bytes": sum(map(len, files)), "lexer_seconds": plain, "table_seconds": arrow,
+            "table_vs_lexer": plain / arrow}
 
 
 # ---------------------------------------------------------------- runs
@@ -476,8 +535,9 @@ def bench_input(name, note, data, args, progress):
     result["region_vs_malloc"] = region_vs_malloc(data, rows)
     progress.step(f"{name}: memory")
     result["memory"] = memory_growth(data)
-    progress.step(f"{name}: tokenize_many")
+    progress.step(f"{name}: tokenize_many and Arrow")
     result["tokenize_many"] = many_speedup(data, args.repeat)
+    result["arrow"] = arrow_speed(data, args.repeat)
     return result
 
 
@@ -565,9 +625,17 @@ def print_input(r, out):
           + (f"  ({v / r['bytes']:.2f}x source)\n" if v is not None else "\n"))
     w(f"  method: {m.get('method', '-')}\n")
     t = r["tokenize_many"]
-    w(f"\ntokenize_many: {t['items']} items of {t['item_bytes']} bytes on {t['workers']} workers: "
-      f"{t['serial_seconds'] * 1e3:.1f} ms one by one, {t['parallel_seconds'] * 1e3:.1f} ms in parallel, "
-      f"speed-up {t['speedup']:.2f}x\n")
+    w(f"\ntokenize_many on {t['workers']} workers against one tokenize call after another (wall clock):\n")
+    for sh in t["shapes"]:
+        w(f"  {sh['shape']:12} {sh['items']:5} items of {sh['item_bytes']:8} bytes: "
+          f"{sh['serial_seconds'] * 1e3:8.1f} ms one by one, {sh['parallel_seconds'] * 1e3:8.1f} ms in parallel, "
+          f"speed-up {sh['speedup']:.2f}x\n")
+    a = r.get("arrow")
+    if a is None:
+        w("\nfastlex.arrow.tokenize_table: not measured (pip install 'fastlex[arrow]')\n")
+    else:
+        w(f"\nfastlex.arrow.tokenize_table on {a['files']} files ({a['bytes']} bytes): {a['table_seconds'] * 1e3:.1f} ms, "
+          f"Lexer.tokenize on each {a['lexer_seconds'] * 1e3:.1f} ms: {a['table_vs_lexer']:.2f}x its speed\n")
 
 
 def print_scaling(scaling, out):

@@ -65,7 +65,11 @@ def check_input(r, nbytes):
     if sys.platform.startswith("linux"):
         assert m["lex_bytes"] >= 0 and m["tokens_bytes"] >= 0 and "method" in m
     t = r["tokenize_many"]
-    assert t["workers"] >= 1 and t["items"] >= 4 and t["speedup"] > 0
+    assert t["workers"] >= 1 and [sh["shape"] for sh in t["shapes"]] == ["small_files", "large_files"]
+    for sh in t["shapes"]:
+        assert sh["items"] >= 4 and sh["speedup"] > 0 and sh["serial_seconds"] > 0
+    a = r["arrow"]
+    assert a["files"] > 1 and a["table_seconds"] > 0 and a["table_vs_lexer"] > 0
 
 
 def test_bench_json_on_a_small_file(tmp_path):
@@ -109,7 +113,7 @@ def test_bench_text_output(tmp_path):
     res = run_cli("bench", "--repeat", "1", str(path))
     assert res.returncode == 0, res.stderr
     for heading in ("fastlex lex (region, reused Lexer)", "ratios", "allocations", "region vs malloc per token",
-                    "peak memory growth", "tokenize_many"):
+                    "peak memory growth", "tokenize_many", "small_files", "large_files", "tokenize_table"):
         assert heading in res.stdout
 
 
