@@ -46,6 +46,7 @@ def _error_offset(error):
 # The largest source whose offsets fit the 32-bit fields of a token record.
 MAX_SOURCE_BYTES = 0xFFFFFFFE
 cdef int64_t MAX_SOURCE_BYTES_C = 0xFFFFFFFE
+cdef Py_ssize_t PY_SSIZE_T_MAX = <Py_ssize_t>((<size_t>-1) >> 1)
 
 ERROR_MESSAGES = {
     ERR_INVALID_UTF8: "invalid UTF-8 byte sequence",
@@ -910,13 +911,13 @@ cdef class Column:
     def __contains__(self, x):
         return x in self.tolist()
 
-    def index(self, x):
-        """Index of the first value equal to x (ValueError if none)."""
-        return self.tolist().index(x)
+    def index(self, value, start=0, stop=PY_SSIZE_T_MAX, /):
+        """Index of the first value equal to value in [start, stop) (ValueError if none), as list.index."""
+        return self.tolist().index(value, start, stop)
 
-    def count(self, x):
-        """How many values equal x."""
-        return self.tolist().count(x)
+    def count(self, value, /):
+        """How many values equal value."""
+        return self.tolist().count(value)
 
     def tolist(self):
         """The column's values as a list of ints."""

@@ -96,3 +96,22 @@ def test_many_heredocs_on_one_line():
     kinds = columns(tokens)[0]
     assert kinds.count(Kind.HEREDOC_START) == kinds.count(Kind.HEREDOC_END) == k
     assert tokens.errors == []
+
+
+NON_ASCII_FAMILIES = ["long non-ASCII line", "long line of multi-byte names", "many errors on a non-ASCII line"]
+
+
+@pytest.mark.parametrize("family", NON_ASCII_FAMILIES)
+@pytest.mark.parametrize("path", sorted(HOSTILE.PATHS))
+def test_non_ascii_long_lines_through_every_path(family, path):
+    """The Python-facing paths (Token positions and lines, the Pygments stream, error columns)
+    run to the end on one long non-ASCII line; their timing is bench/hostile.py --path's."""
+    src = HOSTILE.source_for(family, 200_000)
+    HOSTILE.PATHS[path](src, None)
+    text = src.decode()
+    toks = fastlex.tokenize(text)
+    last = toks[-2]
+    assert last.start == (1, len(src[:last.start_offset].decode()))
+    assert last.line == text
+    for err in toks.errors[-3:]:
+        assert (err.line, err.column) == (1, len(src[:err.offset].decode()))

@@ -304,9 +304,6 @@ fastlex\._core\.__test__
 fastlex\._core\.(?!(Lexer|Tokens|Token|Column|Source|MAX_SOURCE_BYTES)(\.|$))[^.]+
 # PEP 688: the buffer protocol is a Python-level __buffer__ from 3.12 only
 fastlex\._core\.Column\.__(release_)?buffer__
-# Column is a registered Sequence; its index(x)/count(x) lack Sequence's positional-only
-# value and index's start/stop (remove this entry once _core.pyx has them)
-fastlex\._core\.Column\.(index|count)
 # modules outside the typed API
 fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream)(\..*)?
 # kinds.py also binds each Kind member at module level (globals().update), untyped
