@@ -198,68 +198,214 @@ cdef object parse_limit(object memory_limit):
     return memory_limit
 
 
-cdef class Lexer:
-    """A reusable Ruby lexer.
+cdef extern from *:
+    """
+    /* Output blocks of a batch (megabytes, freed when the Arrow arrays go). From 1 MiB up they
+       are mapped pages of their own: unmapped on free, so resident memory falls back at once.
+       Through malloc, glibc raises its mmap threshold after the first such free and keeps later
+       blocks of that size in the heap, where a pipeline's resident memory creeps up batch by batch. */
+    #include <stdlib.h>
+    #include <string.h>
+    #if defined(__unix__) || defined(__APPLE__)
+    #include <sys/mman.h>
+    #define FASTLEX_BLOCK_MAP_MIN ((size_t)1 << 16)
+    #else
+    #define FASTLEX_BLOCK_MAP_MIN ((size_t)-1)
+    #endif
 
-    Memory: the Lexer owns its region (token records), constant pool, newline
-    list and scanner stacks. ``tokenize`` resets them without freeing, so a
-    batch of files allocates nothing once the first (largest) file has been
-    lexed. The Tokens returned by ``tokenize`` read the Lexer's memory and stay
-    valid until this Lexer's next ``tokenize`` call; after that they raise
-    RuntimeError (``fastlex.tokenize`` uses a fresh Lexer each time, so its
-    results never expire). A Lexer is not shared between threads: use one per
-    thread (``fastlex.tokenize_many`` does).
+    static char* fastlex_block_alloc(size_t n, int* mapped) {
+    #if defined(__unix__) || defined(__APPLE__)
+        if (n >= FASTLEX_BLOCK_MAP_MIN) {
+            void* p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) return NULL;
+            *mapped = 1;
+            return (char*)p;
+        }
+    #endif
+        *mapped = 0;
+        return (char*)malloc(n ? n : 1);
+    }
+
+    static void fastlex_block_free(char* p, size_t n, int mapped) {
+        if (p == NULL) return;
+    #if defined(__unix__) || defined(__APPLE__)
+        if (mapped) { munmap(p, n); return; }
+    #endif
+        free(p);
+    }
+
+    /* A block of new_n bytes holding the first used bytes of p (old_n long), or NULL (p kept). */
+    static char* fastlex_block_resize(char* p, size_t old_n, size_t new_n, size_t used, int* mapped) {
+        int now_mapped;
+        char* q;
+        if (!*mapped && new_n < FASTLEX_BLOCK_MAP_MIN) {
+            q = (char*)realloc(p, new_n);
+            return q;
+        }
+        q = fastlex_block_alloc(new_n, &now_mapped);
+        if (q == NULL) return NULL;
+        memcpy(q, p, used);
+        fastlex_block_free(p, old_n, *mapped);
+        *mapped = now_mapped;
+        return q;
+    }
+    """
+    size_t FASTLEX_BLOCK_MAP_MIN
+    char* fastlex_block_alloc(size_t n, int* mapped) noexcept nogil
+    void fastlex_block_free(char* p, size_t n, int mapped) noexcept nogil
+    char* fastlex_block_resize(char* p, size_t old_n, size_t new_n, size_t used, int* mapped) noexcept nogil
+
+
+cdef class Store:
+    """The memory one result is read from: token records (region), interned names (pool),
+    line starts, errors, and the budget that accounts for them.
+
+    A Lexer's store is reused from call to call (``generation`` counts the calls: a Tokens or
+    Column of an older generation refuses to read). A result copied out of a Lexer
+    (``Lexer._tokenize_owned``, ``tokenize_many``) gets a store of its own, a few hundred bytes
+    plus one exactly sized block for its records, line starts and errors, which never expires.
+    Who owns memory: the Store owns its units' memory (and its block); freed with it.
     """
     cdef Budget budget
     cdef Region region
     cdef Pool pool
     cdef LineTable lines
-    cdef Vec frames
-    cdef Vec heredocs
     cdef Vec errors
-    cdef Scanner scanner
-    cdef readonly object memory_limit
-    cdef readonly Py_ssize_t generation
-    cdef bint busy
+    cdef Py_ssize_t generation
     cdef Py_ssize_t exports   # buffers exported by zero-copy Columns: views into the region's chunks
+    cdef char* block          # a copied result: its records, line starts and errors in one block
+    cdef size_t block_bytes
+    cdef int block_mapped     # the block is pages of its own (fastlex_block_alloc)
 
     def __cinit__(self):
         memset(&self.budget, 0, sizeof(Budget))
         region_init(&self.region)
         pool_init(&self.pool)
         lines_init(&self.lines)
+        vec_init(&self.errors, sizeof(ErrorRecord), PHASE_ERRORS)
+
+    def __dealloc__(self):
+        self.release()
+
+    cdef void release(self) noexcept:
+        """Free everything the store holds (it stays usable: the next call allocates again)."""
+        if self.block != NULL:
+            # The units point into the block: forget them, then free it once.
+            region_init(&self.region)
+            lines_init(&self.lines)
+            vec_init(&self.errors, sizeof(ErrorRecord), PHASE_ERRORS)
+            fastlex_block_free(self.block, self.block_bytes, self.block_mapped)
+            self.budget.reserved -= self.block_bytes
+            self.block = NULL
+            self.block_bytes = 0
+        region_free(&self.region, &self.budget)
+        pool_free(&self.pool, &self.budget)
+        lines_free(&self.lines, &self.budget)
+        vec_free(&self.errors, &self.budget)
+
+    cdef int copy_from(self, Store src) noexcept nogil:
+        """Take a copy of src's result (records, line starts, errors) into one exactly sized
+        block; this store must be empty. Its pool stays empty until a name is read. 0, or -1
+        with the failure in this store's budget."""
+        cdef Py_ssize_t n = src.region.count
+        cdef size_t records = <size_t>n * REGION_RECORD_BYTES
+        cdef size_t lines_at = (records + 7) & ~(<size_t>7)
+        cdef size_t errors_at = lines_at + <size_t>src.lines.count * sizeof(uint32_t)
+        cdef size_t errors_at_aligned = (errors_at + 7) & ~(<size_t>7)
+        cdef size_t total = errors_at_aligned + <size_t>src.errors.count * sizeof(ErrorRecord)
+        cdef Region* r = &self.region
+        if not budget_allows(&self.budget, total, PHASE_REGION):
+            return -1
+        self.block = fastlex_block_alloc(total, &self.block_mapped)
+        self.budget.mallocs += 1
+        if self.block == NULL:
+            self.budget.failed_phase = PHASE_REGION
+            self.budget.failed_request = total
+            return -1
+        self.budget.reserved += total
+        if self.budget.reserved > self.budget.peak:
+            self.budget.peak = self.budget.reserved
+        self.block_bytes = total
+        if n > 0:
+            r.chunks[0] = <uint32_t*>self.block
+            r.caps[0] = <uint32_t>n
+            r.used[0] = <uint32_t>n
+            r.nchunks = 1
+            r.count = n
+            region_copy_field(&src.region, FIELD_START, chunk_field(r, 0, FIELD_START))
+            region_copy_field(&src.region, FIELD_END, chunk_field(r, 0, FIELD_END))
+            region_copy_field(&src.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
+        self.lines.starts = <uint32_t*>(self.block + lines_at)
+        memcpy(self.lines.starts, src.lines.starts, <size_t>src.lines.count * sizeof(uint32_t))
+        self.lines.count = self.lines.capacity = src.lines.count
+        if src.errors.count:
+            self.errors.items = self.block + errors_at_aligned
+            memcpy(self.errors.items, src.errors.items, <size_t>src.errors.count * sizeof(ErrorRecord))
+            self.errors.count = self.errors.capacity = src.errors.count
+        return 0
+
+
+cdef class Lexer:
+    """A reusable Ruby lexer.
+
+    Memory: the Lexer owns its Store (region of token records, constant pool,
+    newline list, errors) and its scanner stacks. ``tokenize`` resets them
+    without freeing, so a batch of files allocates nothing once the first
+    (largest) file has been lexed. The Tokens returned by ``tokenize`` read the
+    Lexer's store and stay valid until this Lexer's next ``tokenize`` call; after
+    that they raise RuntimeError (``fastlex.tokenize`` uses a fresh Lexer each
+    time, so its results never expire). A Lexer is not shared between threads:
+    use one per thread (``fastlex.tokenize_many`` does).
+    """
+    cdef Store store
+    cdef Vec frames
+    cdef Vec heredocs
+    cdef Scanner scanner
+    cdef readonly object memory_limit
+    cdef bint busy
+
+    def __cinit__(self):
+        self.store = Store.__new__(Store)
         vec_init(&self.frames, sizeof(Frame), PHASE_STACK)
         vec_init(&self.heredocs, sizeof(Heredoc), PHASE_STACK)
-        vec_init(&self.errors, sizeof(ErrorRecord), PHASE_ERRORS)
 
     def __init__(self, memory_limit=None, *, region=True):
         """memory_limit: bytes the core may hold (None: no limit). region=False switches the
         token region off and mallocs every token record on its own: a measurement mode that
         shows what the region saves (same scanner, same tokens, far more allocations)."""
         self.memory_limit = parse_limit(memory_limit)
-        self.region.per_token = not region
+        self.store.region.per_token = not region
 
     @property
     def region_enabled(self):
         """False in the per-token malloc measurement mode."""
-        return not self.region.per_token
+        return not self.store.region.per_token
+
+    @property
+    def _store(self):
+        """The Store its results read (internal: tests follow its references)."""
+        return self.store
+
+    @property
+    def generation(self):
+        """How many calls this Lexer has started (each invalidates the results of the last)."""
+        return self.store.generation
 
     def __dealloc__(self):
-        self.release()
+        if self.store is not None:
+            vec_free(&self.frames, &self.store.budget)
+            vec_free(&self.heredocs, &self.store.budget)
 
     cdef void release(self) noexcept:
         """Free everything the Lexer holds (it stays usable: the next call allocates again)."""
-        region_free(&self.region, &self.budget)
-        pool_free(&self.pool, &self.budget)
-        lines_free(&self.lines, &self.budget)
-        vec_free(&self.frames, &self.budget)
-        vec_free(&self.heredocs, &self.budget)
-        vec_free(&self.errors, &self.budget)
+        vec_free(&self.frames, &self.store.budget)
+        vec_free(&self.heredocs, &self.store.budget)
+        self.store.release()
 
     @property
     def bytes_reserved(self):
         """Bytes the Lexer holds now (region, pool, newline list, stacks)."""
-        return self.budget.reserved
+        return self.store.budget.reserved
 
     def tokenize(self, src, *, memory_limit=None):
         """Tokens of the Ruby source ``src`` (str, or bytes of UTF-8).
@@ -282,16 +428,16 @@ cdef class Lexer:
     cdef int begin(self, size_t limit) except -1:
         """Start a call: check no view pins memory the limit would free, start the budget, and
         invalidate the results of the previous call (with the GIL)."""
-        if limit != 0 and self.budget.reserved > limit and self.exports:
+        if limit != 0 and self.store.budget.reserved > limit and self.store.exports:
             # Freeing the chunks would leave those views reading freed memory (a crash).
             raise BufferError(
-                f"fastlex.Lexer: {self.exports} buffer view(s) of an earlier result still point into this "
+                f"fastlex.Lexer: {self.store.exports} buffer view(s) of an earlier result still point into this "
                 f"Lexer's memory, which memory_limit={limit} requires freeing; release them first")
-        self.generation += 1
-        budget_start_call(&self.budget, limit)
-        if limit != 0 and self.budget.reserved > limit:
+        self.store.generation += 1
+        budget_start_call(&self.store.budget, limit)
+        if limit != 0 and self.store.budget.reserved > limit:
             self.release()           # memory kept from earlier, larger sources would not fit
-            budget_start_call(&self.budget, limit)
+            budget_start_call(&self.store.budget, limit)
         return 0
 
     cdef int scan(self, const uint8_t* buf, Py_ssize_t n, bint with_lines) noexcept nogil:
@@ -299,23 +445,23 @@ cdef class Lexer:
         with_lines); 0, or -1 with the failure in the budget. The caller called begin()."""
         cdef int rc
         cdef Scanner* S = &self.scanner
-        region_reset(&self.region, &self.budget)
+        region_reset(&self.store.region, &self.store.budget)
         S.src = buf
         S.n = n
-        S.region = &self.region
-        S.pool = &self.pool
-        S.budget = &self.budget
+        S.region = &self.store.region
+        S.pool = &self.store.pool
+        S.budget = &self.store.budget
         S.frames = &self.frames
         S.heredocs = &self.heredocs
-        S.errors = &self.errors
-        rc = region_prepare(&self.region, &self.budget, n)
+        S.errors = &self.store.errors
+        rc = region_prepare(&self.store.region, &self.store.budget, n)
         if rc == 0:
-            rc = pool_prepare(&self.pool, &self.budget, buf, n)
+            rc = pool_prepare(&self.store.pool, &self.store.budget, buf, n)
         if rc == 0:
             rc = scan_source(S)
         if rc == 0 and with_lines:
-            rc = lines_build(&self.lines, &self.budget, buf, n)
-        if rc != 0 or self.budget.failed_phase != PHASE_NONE:
+            rc = lines_build(&self.store.lines, &self.store.budget, buf, n)
+        if rc != 0 or self.store.budget.failed_phase != PHASE_NONE:
             return -1
         return 0
 
@@ -327,40 +473,7 @@ cdef class Lexer:
             rc = self.scan(source.buf, source.n, True)
         if rc != 0:
             self.raise_memory_error()
-        return Tokens._create(self, source, self)
-
-    cdef int copy_result(self, Lexer out) noexcept nogil:
-        """Copy the last result (records, newline list, errors) into the empty Lexer out, exactly
-        sized: one block for the records, one for the line starts, one for any errors. out's pool
-        stays empty until a name is read. 0, or -1 with the failure in out's budget."""
-        cdef Py_ssize_t n = self.region.count
-        cdef Region* r = &out.region
-        cdef uint32_t* block
-        if n > 0:
-            block = <uint32_t*>budget_alloc(&out.budget, <size_t>n * REGION_RECORD_BYTES, PHASE_REGION)
-            if block == NULL:
-                return -1
-            r.chunks[0] = block
-            r.caps[0] = <uint32_t>n
-            r.used[0] = <uint32_t>n
-            r.nchunks = 1
-            r.count = n
-            region_copy_field(&self.region, FIELD_START, chunk_field(r, 0, FIELD_START))
-            region_copy_field(&self.region, FIELD_END, chunk_field(r, 0, FIELD_END))
-            region_copy_field(&self.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
-        out.lines.starts = <uint32_t*>budget_alloc(&out.budget, <size_t>self.lines.count * sizeof(uint32_t), PHASE_LINES)
-        if out.lines.starts == NULL:
-            return -1
-        memcpy(out.lines.starts, self.lines.starts, <size_t>self.lines.count * sizeof(uint32_t))
-        out.lines.count = self.lines.count
-        out.lines.capacity = self.lines.count
-        if self.errors.count:
-            out.errors.items = <char*>budget_alloc(&out.budget, <size_t>self.errors.count * sizeof(ErrorRecord), PHASE_ERRORS)
-            if out.errors.items == NULL:
-                return -1
-            memcpy(out.errors.items, self.errors.items, <size_t>self.errors.count * sizeof(ErrorRecord))
-            out.errors.count = out.errors.capacity = self.errors.count
-        return 0
+        return Tokens._create(self.store, source, self.store)
 
     def _tokenize_owned(self, src, memory_limit=None):
         """Like tokenize, but the result owns a copy of its records (exactly sized) and never
@@ -369,12 +482,12 @@ cdef class Lexer:
         cdef Source source = make_source(src)
         cdef size_t limit
         cdef int rc
-        cdef Lexer out
+        cdef Store out
         lim = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
         limit = 0 if lim is None else lim
         if self.busy:
             raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
-        out = Lexer.__new__(Lexer)
+        out = Store.__new__(Store)
         out.generation = 1
         self.busy = True
         try:
@@ -383,29 +496,35 @@ cdef class Lexer:
             with nogil:
                 rc = self.scan(source.buf, source.n, True)
                 if rc == 0:
-                    rc = self.copy_result(out)
+                    rc = out.copy_from(self.store)
             if rc != 0:
                 if out.budget.failed_phase != PHASE_NONE:
-                    out.raise_memory_error()
+                    raise_budget_error(&out.budget)
                 self.raise_memory_error()
-            return Tokens._create(out, source, self)
+            return Tokens._create(out, source, self.store)
         finally:
             self.busy = False
 
     cdef void raise_memory_error(self) except *:
         """Turn the budget's failure record into LexMemoryError, leaving the Lexer reusable."""
-        phase = PHASE_NAMES.get(self.budget.failed_phase, "scanner")
-        used = self.budget.reserved
-        request = self.budget.failed_request
-        limit = self.budget.limit
-        region_reset(&self.region, &self.budget)
-        self.generation += 1
-        if limit:
-            msg = (f"fastlex: memory limit exceeded in the {phase}: {used} bytes in use, "
-                   f"{request} more requested, limit {limit} bytes")
-        else:
-            msg = f"fastlex: out of memory in the {phase}: {used} bytes in use, {request} more requested"
-        raise LexMemoryError(msg, phase=phase, used=used, requested=request, limit=limit or None)
+        cdef Budget failed = self.store.budget
+        region_reset(&self.store.region, &self.store.budget)
+        self.store.generation += 1
+        raise_budget_error(&failed)
+
+
+cdef void raise_budget_error(Budget* b) except *:
+    """LexMemoryError from a budget's failure record: the phase, the bytes in use, the request, the limit."""
+    phase = PHASE_NAMES.get(b.failed_phase, "scanner")
+    used = b.reserved
+    request = b.failed_request
+    limit = b.limit
+    if limit:
+        msg = (f"fastlex: memory limit exceeded in the {phase}: {used} bytes in use, "
+               f"{request} more requested, limit {limit} bytes")
+    else:
+        msg = f"fastlex: out of memory in the {phase}: {used} bytes in use, {request} more requested"
+    raise LexMemoryError(msg, phase=phase, used=used, requested=request, limit=limit or None)
 
 
 cdef struct ScanStats:
@@ -418,7 +537,7 @@ cdef struct ScanStats:
     size_t lines_reallocs
 
 
-cdef void stats_snapshot(ScanStats* st, Lexer lx, Py_ssize_t tokens, Py_ssize_t source_bytes) noexcept:
+cdef void stats_snapshot(ScanStats* st, Store lx, Py_ssize_t tokens, Py_ssize_t source_bytes) noexcept:
     """Record the figures of lx's last scan (cheap: Tokens build the dict only when asked)."""
     st.source_bytes = source_bytes
     st.tokens = tokens
@@ -480,7 +599,7 @@ cdef class Tokens:
     live in the Lexer's region; this object keeps the Lexer alive and is valid
     until the Lexer's next ``tokenize`` call.
     """
-    cdef Lexer lexer
+    cdef Store store
     cdef Py_ssize_t generation
     cdef readonly Source source
     cdef readonly Py_ssize_t count
@@ -491,16 +610,16 @@ cdef class Tokens:
     cdef dict stats_dict        # built from scan_stats on first use
 
     @staticmethod
-    cdef Tokens _create(Lexer lexer, Source source, Lexer scanned):
-        """The result held in lexer's memory, of source, which scanned lexed (lexer itself, or
-        a worker Lexer that copied its result into lexer)."""
+    cdef Tokens _create(Store store, Source source, Store scanned):
+        """The result held in store, of source, which scanned lexed (store itself, or the
+        store of a worker Lexer that copied its result into store)."""
         cdef Tokens t = Tokens.__new__(Tokens)
-        t.lexer = lexer
-        t.generation = lexer.generation
+        t.store = store
+        t.generation = store.generation
         t.source = source
-        t.count = lexer.region.count
-        t.names = [None] * lexer.pool.count
-        t.errors = t._build_errors() if lexer.errors.count else []
+        t.count = store.region.count
+        t.names = [None] * store.pool.count
+        t.errors = t._build_errors() if store.errors.count else []
         stats_snapshot(&t.scan_stats, scanned, t.count, source.n)
         return t
 
@@ -516,7 +635,7 @@ cdef class Tokens:
 
     cdef inline void check(self) except *:
         """Raise if the Lexer has lexed another source since this one."""
-        if self.generation != self.lexer.generation:
+        if self.generation != self.store.generation:
             raise RuntimeError(
                 "these Tokens came from a fastlex.Lexer that has since lexed another source; "
                 "keep results by lexing with fastlex.tokenize() or copying what you need first")
@@ -525,8 +644,8 @@ cdef class Tokens:
         cdef Py_ssize_t i
         cdef ErrorRecord* e
         cdef list out = []
-        for i in range(self.lexer.errors.count):
-            e = <ErrorRecord*>vec_at(&self.lexer.errors, i)
+        for i in range(self.store.errors.count):
+            e = <ErrorRecord*>vec_at(&self.store.errors, i)
             line, col = self.line_col(e.offset)
             out.append(LexError(e.offset, line, col, ERROR_MESSAGES.get(e.code, "error")))
         out.sort(key=_error_offset)   # in source order (an inner literal may be reported first)
@@ -534,7 +653,7 @@ cdef class Tokens:
 
     cdef tuple line_col(self, Py_ssize_t offset):
         """(line from 1, column from 0) of a byte offset."""
-        cdef LineTable* lines = &self.lexer.lines
+        cdef LineTable* lines = &self.store.lines
         cdef Py_ssize_t li = lines_find(lines, <uint32_t>offset)
         return (li + 1, self.source.width(lines.starts[li], offset))
 
@@ -544,9 +663,9 @@ cdef class Tokens:
 
     cdef Token make_token(self, Py_ssize_t index, Py_ssize_t* line_hint):
         """The Token for record index; line_hint carries the line index between sequential calls."""
-        cdef TokenRecord rec = region_get(&self.lexer.region, index)
+        cdef TokenRecord rec = region_get(&self.store.region, index)
         cdef Token tok = Token.__new__(Token)
-        cdef LineTable* lines = &self.lexer.lines
+        cdef LineTable* lines = &self.store.lines
         cdef Py_ssize_t li = line_hint[0]
         cdef Source src = self.source
         cdef uint32_t last
@@ -606,13 +725,13 @@ cdef class Tokens:
                                   * <uint64_t>0x9E3779B97F4A7C15ULL) >> NAME_CACHE_SHIFT]
             if c.length == n and c.head == head and c.tail == tail:
                 return <str>c.name
-        if self.lexer.pool.capacity == 0:   # a copied result: its pool starts on the first name
-            if pool_prepare(&self.lexer.pool, &self.lexer.budget, src.buf, src.n) < 0:
+        if self.store.pool.capacity == 0:   # a copied result: its pool starts on the first name
+            if pool_prepare(&self.store.pool, &self.store.budget, src.buf, src.n) < 0:
                 return src.text(start, end)
-        slot = pool_intern(&self.lexer.pool, &self.lexer.budget, start, n)
+        slot = pool_intern(&self.store.pool, &self.store.budget, start, n)
         if slot < 0:
             return src.text(start, end)
-        nid = self.lexer.pool.slots[slot].id
+        nid = self.store.pool.slots[slot].id
         if nid >= len(self.names):
             self.names.extend([None] * (nid + 1 - len(self.names)))
         name = self.names[nid]
@@ -678,7 +797,7 @@ cdef class Tokens:
         exactly the names the scan interned (identifiers that may be local variables); making
         Tokens adds the others. Internal: bench/calibrate.py replays the pool's work from it."""
         self.check()
-        cdef Pool* pool = &self.lexer.pool
+        cdef Pool* pool = &self.store.pool
         cdef list out = [None] * pool.count
         cdef const char* base = <const char*>self.source.buf
         cdef PoolEntry* e
@@ -693,7 +812,7 @@ cdef class Tokens:
     def line_starts(self):
         """Byte offset of the start of each line, as a list."""
         self.check()
-        return [self.lexer.lines.starts[i] for i in range(self.lexer.lines.count)]
+        return [self.store.lines.starts[i] for i in range(self.store.lines.count)]
 
     def text(self, Py_ssize_t index):
         """The source text of token ``index`` (same as ``tokens[index].string``, without the Token)."""
@@ -702,7 +821,7 @@ cdef class Tokens:
             index += self.count
         if index < 0 or index >= self.count:
             raise IndexError("token index out of range")
-        cdef TokenRecord rec = region_get(&self.lexer.region, index)
+        cdef TokenRecord rec = region_get(&self.store.region, index)
         return self.source.text(rec.start, rec.end)
 
     def position(self, Py_ssize_t offset):
@@ -832,7 +951,7 @@ cdef class Column:
     like its Tokens, is valid until the Lexer's next tokenize call; after it,
     reading raises RuntimeError.
     """
-    cdef Lexer lexer
+    cdef Store store
     cdef Py_ssize_t generation
     cdef char* base
     cdef char* owned
@@ -846,8 +965,8 @@ cdef class Column:
     @staticmethod
     cdef Column _create(Tokens tokens, int field, Py_ssize_t itemsize, bytes fmt):
         cdef Column c = Column.__new__(Column)
-        cdef Region* r = &tokens.lexer.region
-        c.lexer = tokens.lexer
+        cdef Region* r = &tokens.store.region
+        c.store = tokens.store
         c.generation = tokens.generation
         c.length = tokens.count
         c.itemsize = itemsize
@@ -873,7 +992,7 @@ cdef class Column:
     cdef inline void check(self) except *:
         """Raise if the Lexer has lexed another source since (a zero-copy column's memory is the
         Lexer's and may be rewritten or freed)."""
-        if self.generation != self.lexer.generation:
+        if self.generation != self.store.generation:
             raise RuntimeError(
                 "this column came from a fastlex.Lexer that has since lexed another source; "
                 "keep results by lexing with fastlex.tokenize() or copying what you need first")
@@ -954,7 +1073,7 @@ cdef class Column:
     __hash__ = None
 
     def __repr__(self):
-        if self.generation != self.lexer.generation:
+        if self.generation != self.store.generation:
             return "<fastlex.Column (expired)>"
         head = self[:8]
         more = ", ..." if self.length > 8 else ""
@@ -963,12 +1082,12 @@ cdef class Column:
     def __getbuffer__(self, Py_buffer* view, int flags):
         if flags & PyBUF_WRITABLE:
             raise BufferError("fastlex columns are read-only")
-        if self.generation != self.lexer.generation:
+        if self.generation != self.store.generation:
             raise BufferError("this column came from a fastlex.Lexer that has since lexed another source")
         view.buf = self.base
         view.obj = self
         if self.zero_copy:
-            self.lexer.exports += 1
+            self.store.exports += 1
         view.len = self.length * self.itemsize
         view.readonly = 1
         view.itemsize = self.itemsize
@@ -982,7 +1101,7 @@ cdef class Column:
 
     def __releasebuffer__(self, Py_buffer* view):
         if self.zero_copy:
-            self.lexer.exports -= 1
+            self.store.exports -= 1
 
 
 cdef class ColumnIterator:
@@ -1012,12 +1131,14 @@ _abc.Sequence.register(Column)
 
 
 cdef class OwnedBuffer:
-    """A read-only buffer of fixed-size items that owns its malloc'd memory (the arrays
-    Lexer._lex_arrow_rows fills; pyarrow.py_buffer wraps one without a copy and keeps it alive)."""
+    """A read-only buffer of fixed-size items that owns its memory (the arrays lex_arrow_rows
+    fills; pyarrow.py_buffer wraps one without a copy and keeps it alive). Blocks of 1 MiB and
+    more are pages mapped for it alone, returned to the system when it goes."""
     cdef char* data
     cdef Py_ssize_t count
     cdef Py_ssize_t capacity
     cdef Py_ssize_t itemsize
+    cdef int mapped
     cdef bytes fmt
     cdef Py_ssize_t shape[1]
     cdef Py_ssize_t strides[1]
@@ -1027,7 +1148,7 @@ cdef class OwnedBuffer:
         cdef OwnedBuffer b = OwnedBuffer.__new__(OwnedBuffer)
         b.itemsize = itemsize
         b.fmt = fmt
-        b.data = <char*>malloc(max(capacity, 1) * itemsize)
+        b.data = fastlex_block_alloc(max(capacity, 1) * itemsize, &b.mapped)
         if b.data == NULL:
             raise MemoryError()
         b.capacity = max(capacity, 1)
@@ -1041,7 +1162,8 @@ cdef class OwnedBuffer:
             return 0
         while cap < need:
             cap *= 2
-        grown = <char*>realloc(self.data, cap * self.itemsize)
+        grown = fastlex_block_resize(self.data, self.capacity * self.itemsize, cap * self.itemsize,
+                                     self.count * self.itemsize, &self.mapped)
         if grown == NULL:
             return -1
         self.data = grown
@@ -1049,7 +1171,7 @@ cdef class OwnedBuffer:
         return 0
 
     def __dealloc__(self):
-        free(self.data)
+        fastlex_block_free(self.data, self.capacity * self.itemsize, self.mapped)
 
     def __len__(self):
         return self.count
@@ -1179,35 +1301,36 @@ def lex_arrow_rows(Lexer lexer not None, data, offsets, int offset_width, validi
                     bad_row = row
                     bad_reason = 2
                     break
-                budget_start_call(&lexer.budget, limit)
+                budget_start_call(&lexer.store.budget, limit)
                 if lexer.scan(dbuf + a, b - a, False) != 0:
                     bad_row = row
                     bad_reason = 3
                     break
-                m = lexer.region.count
+                m = lexer.store.region.count
                 if kinds.reserve(total + m) < 0 or starts.reserve(total + m) < 0 or ends.reserve(total + m) < 0:
                     bad_row = row
                     bad_reason = 4
                     break
-                region_copy_field(&lexer.region, FIELD_KIND, kinds.data + total * 2)
-                region_copy_field(&lexer.region, FIELD_START, starts.data + total * 4)
-                region_copy_field(&lexer.region, FIELD_END, ends.data + total * 4)
+                region_copy_field(&lexer.store.region, FIELD_KIND, kinds.data + total * 2)
+                region_copy_field(&lexer.store.region, FIELD_START, starts.data + total * 4)
+                region_copy_field(&lexer.store.region, FIELD_END, ends.data + total * 4)
                 total += m
-                if lexer.errors.count:
-                    if lexer.errors.count > keys_cap:
+                kinds.count = starts.count = ends.count = total   # what a later reserve() keeps
+                if lexer.store.errors.count:
+                    if lexer.store.errors.count > keys_cap:
                         free(keys)
-                        keys_cap = lexer.errors.count
+                        keys_cap = lexer.store.errors.count
                         keys = <uint64_t*>malloc(keys_cap * sizeof(uint64_t))
                         if keys == NULL:
                             keys_cap = 0
                             bad_row = row
                             bad_reason = 4
                             break
-                    if append_errors(&lexer.errors, err_pos, err_code, keys) < 0:
+                    if append_errors(&lexer.store.errors, err_pos, err_code, keys) < 0:
                         bad_row = row
                         bad_reason = 4
                         break
-                    etotal += lexer.errors.count
+                    etotal += lexer.store.errors.count
             free(keys)
         if bad_reason == 3:
             lexer.raise_memory_error()

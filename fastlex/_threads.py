@@ -10,6 +10,7 @@ paths are read inside the workers (file reads release the GIL too).
 import itertools
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from fastlex._core import Lexer
 
@@ -26,6 +27,21 @@ def _load(item):
         return item
     with open(item, "rb") as f:
         return f.read()
+
+
+_pools = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers):
+    """The process's thread pool of that many workers, made on first use and kept: the same
+    threads serve every call, so their malloc arenas (where results are allocated) are reused
+    instead of new threads spreading results over fresh ones, and no thread starts per call."""
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            pool = _pools[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fastlex")
+        return pool
 
 
 def batch_size(count, workers):
@@ -73,11 +89,9 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
                     stop.set()
                     break
 
-    threads = [threading.Thread(target=work, name=f"fastlex-{k}", daemon=True) for k in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    pool = _pool(workers)
+    for future in [pool.submit(work) for _ in range(workers)]:
+        future.result()
     if failures:
         raise failures[min(failures)]
     return results
