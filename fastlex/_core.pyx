@@ -11,7 +11,7 @@ bulk ``Column`` buffers.
 cimport cython
 from cpython.buffer cimport (
     PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer)
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Substring
@@ -34,6 +34,8 @@ include "_scanner.pxi"
 include "_chars.pxi"
 include "_arrow.pxi"
 
+import os
+
 from fastlex.errors import LexError, LexMemoryError
 from fastlex.kinds import Kind
 
@@ -46,6 +48,8 @@ def _error_offset(error):
 # The largest source whose offsets fit the 32-bit fields of a token record.
 MAX_SOURCE_BYTES = 0xFFFFFFFE
 cdef int64_t MAX_SOURCE_BYTES_C = 0xFFFFFFFE
+# tokenize_many hands a result of this many tokens or more its worker's store instead of a copy.
+cdef Py_ssize_t MOVE_MIN_RECORDS = 1 << 16
 cdef Py_ssize_t PY_SSIZE_T_MAX = <Py_ssize_t>((<size_t>-1) >> 1)
 
 ERROR_MESSAGES = {
@@ -256,6 +260,85 @@ cdef extern from *:
     char* fastlex_block_resize(char* p, size_t old_n, size_t new_n, size_t used, int* mapped) noexcept nogil
 
 
+cdef extern from *:
+    """
+    #include <errno.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <sys/stat.h>
+    /* The whole file at path, read into a malloc'd block (*out, *n): 0, or an errno value. The
+       size from fstat is a hint only (a file may grow or shrink meanwhile; pipes have none). */
+    static int fastlex_read_file(const char* path, char** out, size_t* n) {
+        FILE* f = fopen(path, "rb");
+        size_t cap = 65536, len = 0, got;
+        char* buf;
+        char* grown;
+        int err;
+        if (f == NULL) return errno ? errno : EIO;
+    #if defined(__unix__) || defined(__APPLE__)
+        {
+            struct stat st;
+            if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+                cap = (size_t)st.st_size + 1;   /* + 1: the end of file shows without a regrowth */
+        }
+    #endif
+        buf = (char*)malloc(cap);
+        if (buf == NULL) { fclose(f); return ENOMEM; }
+        for (;;) {
+            got = fread(buf + len, 1, cap - len, f);
+            len += got;
+            if (len < cap) {
+                if (ferror(f)) { err = errno ? errno : EIO; free(buf); fclose(f); return err; }
+                if (feof(f)) break;
+                continue;
+            }
+            grown = (char*)realloc(buf, cap * 2);
+            if (grown == NULL) { free(buf); fclose(f); return ENOMEM; }
+            buf = grown;
+            cap *= 2;
+        }
+        fclose(f);
+        *out = buf;
+        *n = len;
+        return 0;
+    }
+    """
+    int fastlex_read_file(const char* path, char** out, size_t* n) noexcept nogil
+
+
+cdef struct ScanStats:
+    # The figures of one scan (Tokens.stats builds its dict from them on first use).
+    Py_ssize_t source_bytes, tokens
+    size_t mallocs, reserved, peak
+    size_t region_mallocs, region_reserved
+    int region_chunks, region_chunks_held
+    size_t pool_names, pool_capacity, pool_resizes, pool_probes, pool_max_probe
+    Py_ssize_t lines_count, lines_capacity
+    size_t lines_reallocs
+
+
+cdef struct StoreView:
+    # Pointers to the fields of a Store that copy_result fills (taken with the GIL; the Store
+    # object must outlive their use).
+    Budget* budget
+    Region* region
+    LineTable* lines
+    Vec* errors
+    char** block
+    size_t* block_bytes
+    int* block_mapped
+
+
+cdef struct BatchItem:
+    # One item of Lexer._tokenize_owned_many.
+    const uint8_t* buf      # the source's bytes: its Source's, or read from path
+    Py_ssize_t n
+    const char* path        # a file to read (NULL: buf is given)
+    char* owned             # a file's bytes (malloc'd), until a bytes object takes them
+    StoreView out           # where its result is copied
+    ScanStats stats
+
+
 cdef class Store:
     """The memory one result is read from: token records (region), interned names (pool),
     line starts, errors, and the budget that accounts for them.
@@ -303,46 +386,63 @@ cdef class Store:
         lines_free(&self.lines, &self.budget)
         vec_free(&self.errors, &self.budget)
 
-    cdef int copy_from(self, Store src) noexcept nogil:
-        """Take a copy of src's result (records, line starts, errors) into one exactly sized
-        block; this store must be empty. Its pool stays empty until a name is read. 0, or -1
-        with the failure in this store's budget."""
-        cdef Py_ssize_t n = src.region.count
-        cdef size_t records = <size_t>n * REGION_RECORD_BYTES
-        cdef size_t lines_at = (records + 7) & ~(<size_t>7)
-        cdef size_t errors_at = lines_at + <size_t>src.lines.count * sizeof(uint32_t)
-        cdef size_t errors_at_aligned = (errors_at + 7) & ~(<size_t>7)
-        cdef size_t total = errors_at_aligned + <size_t>src.errors.count * sizeof(ErrorRecord)
-        cdef Region* r = &self.region
-        if not budget_allows(&self.budget, total, PHASE_REGION):
-            return -1
-        self.block = fastlex_block_alloc(total, &self.block_mapped)
-        self.budget.mallocs += 1
-        if self.block == NULL:
-            self.budget.failed_phase = PHASE_REGION
-            self.budget.failed_request = total
-            return -1
-        self.budget.reserved += total
-        if self.budget.reserved > self.budget.peak:
-            self.budget.peak = self.budget.reserved
-        self.block_bytes = total
-        if n > 0:
-            r.chunks[0] = <uint32_t*>self.block
-            r.caps[0] = <uint32_t>n
-            r.used[0] = <uint32_t>n
-            r.nchunks = 1
-            r.count = n
-            region_copy_field(&src.region, FIELD_START, chunk_field(r, 0, FIELD_START))
-            region_copy_field(&src.region, FIELD_END, chunk_field(r, 0, FIELD_END))
-            region_copy_field(&src.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
-        self.lines.starts = <uint32_t*>(self.block + lines_at)
-        memcpy(self.lines.starts, src.lines.starts, <size_t>src.lines.count * sizeof(uint32_t))
-        self.lines.count = self.lines.capacity = src.lines.count
-        if src.errors.count:
-            self.errors.items = self.block + errors_at_aligned
-            memcpy(self.errors.items, src.errors.items, <size_t>src.errors.count * sizeof(ErrorRecord))
-            self.errors.count = self.errors.capacity = src.errors.count
-        return 0
+    cdef StoreView view(self) noexcept:
+        """Pointers to the fields copy_result fills."""
+        cdef StoreView v
+        v.budget = &self.budget
+        v.region = &self.region
+        v.lines = &self.lines
+        v.errors = &self.errors
+        v.block = &self.block
+        v.block_bytes = &self.block_bytes
+        v.block_mapped = &self.block_mapped
+        return v
+
+
+cdef int copy_result(StoreView* dst, Store src) noexcept nogil:
+    """Copy src's result (records, line starts, errors) into one exactly sized block of the
+    empty store dst. Its pool stays empty until a name is read. 0, or -1 with the failure in
+    dst's budget. Blocks of 64 KiB and more are pages of their own (fastlex_block_alloc), so
+    that freeing a large result gives its memory back rather than leaving a hole in the heap."""
+    cdef Py_ssize_t n = src.region.count
+    cdef size_t records = <size_t>n * REGION_RECORD_BYTES
+    cdef size_t lines_at = (records + 7) & ~(<size_t>7)
+    cdef size_t errors_at = lines_at + <size_t>src.lines.count * sizeof(uint32_t)
+    cdef size_t errors_at_aligned = (errors_at + 7) & ~(<size_t>7)
+    cdef size_t total = errors_at_aligned + <size_t>src.errors.count * sizeof(ErrorRecord)
+    cdef Region* r = dst.region
+    cdef Budget* b = dst.budget
+    cdef char* block
+    if not budget_allows(b, total, PHASE_REGION):
+        return -1
+    block = fastlex_block_alloc(total, dst.block_mapped)
+    b.mallocs += 1
+    if block == NULL:
+        b.failed_phase = PHASE_REGION
+        b.failed_request = total
+        return -1
+    b.reserved += total
+    if b.reserved > b.peak:
+        b.peak = b.reserved
+    dst.block[0] = block
+    dst.block_bytes[0] = total
+    if n > 0:
+        r.chunks[0] = <uint32_t*>block
+        r.caps[0] = <uint32_t>n
+        r.used[0] = <uint32_t>n
+        r.nchunks = 1
+        r.count = n
+        region_copy_field(&src.region, FIELD_START, chunk_field(r, 0, FIELD_START))
+        region_copy_field(&src.region, FIELD_END, chunk_field(r, 0, FIELD_END))
+        region_copy_field(&src.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
+    dst.lines.starts = <uint32_t*>(block + lines_at)
+    memcpy(dst.lines.starts, src.lines.starts, <size_t>src.lines.count * sizeof(uint32_t))
+    dst.lines.count = dst.lines.capacity = src.lines.count
+    if src.errors.count:
+        dst.errors.items = block + errors_at_aligned
+        memcpy(dst.errors.items, src.errors.items, <size_t>src.errors.count * sizeof(ErrorRecord))
+        dst.errors.count = dst.errors.capacity = src.errors.count
+    return 0
 
 
 cdef class Lexer:
@@ -425,6 +525,128 @@ cdef class Lexer:
         finally:
             self.busy = False
 
+    def _tokenize_owned_many(self, list items, memory_limit=None):
+        """``_tokenize_owned`` for each of items (str, bytes, or an os.PathLike read here as
+        bytes), with the GIL released once for the whole batch: files are read, lexed and
+        copied out without it. Returns (results, error): the Tokens of the items before the
+        first failure, and that failure (OSError, ValueError, LexMemoryError) or None."""
+        cdef Py_ssize_t m = len(items)
+        cdef Py_ssize_t k, done = 0
+        cdef size_t limit
+        cdef int rc = 0
+        cdef int read_errno = 0
+        cdef bint moving
+        cdef BatchItem* work
+        cdef Source source
+        cdef Store out
+        cdef list sources = [None] * m
+        cdef list paths = [None] * m
+        cdef list stores = [None] * m
+        cdef list results = []
+        error = None
+        lim = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
+        limit = 0 if lim is None else lim
+        if self.busy:
+            raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
+        work = <BatchItem*>PyMem_Calloc(max(m, 1), sizeof(BatchItem))
+        if work == NULL:
+            raise MemoryError()
+        self.busy = True
+        try:
+            # With the GIL: sources of str and bytes items, encoded paths, empty stores.
+            for k in range(m):
+                item = items[k]
+                if isinstance(item, (str, bytes)):
+                    try:
+                        source = make_source(item)
+                    except ValueError as exc:
+                        error = exc
+                        m = k
+                        break
+                    sources[k] = source
+                    work[k].buf = source.buf
+                    work[k].n = source.n
+                else:
+                    paths[k] = os.fsencode(item)
+                    work[k].path = <const char*>(<bytes>paths[k])
+                out = Store.__new__(Store)
+                out.generation = 1
+                budget_start_call(&out.budget, limit)
+                stores[k] = out
+                work[k].out = out.view()
+            self.begin(limit)
+            while done < m:
+                moving = False
+                with nogil:
+                    while done < m:
+                        if work[done].path != NULL:
+                            read_errno = fastlex_read_file(work[done].path, &work[done].owned, <size_t*>&work[done].n)
+                            if read_errno != 0:
+                                break
+                            work[done].buf = <const uint8_t*>work[done].owned
+                            if work[done].n > MAX_SOURCE_BYTES_C:
+                                break
+                        budget_start_call(&self.store.budget, limit)
+                        rc = self.scan(work[done].buf, work[done].n, True)
+                        if rc != 0:
+                            break
+                        stats_snapshot(&work[done].stats, self.store, self.store.region.count, work[done].n)
+                        if self.store.region.count >= MOVE_MIN_RECORDS and not self.store.region.per_token:
+                            moving = True
+                            break
+                        rc = copy_result(&work[done].out, self.store)
+                        if rc != 0:
+                            break
+                        done += 1
+                if not moving:
+                    break
+                self.hand_over_store(stores, done)
+                done += 1
+            # With the GIL: a bytes object for each file read, then the results.
+            for k in range(done):
+                source = sources[k]
+                if source is None:
+                    source = make_source(PyBytes_FromStringAndSize(work[k].owned, work[k].n))
+                    free(work[k].owned)
+                    work[k].owned = NULL
+                results.append(Tokens._create_with_stats(<Store>stores[k], source, &work[k].stats))
+            if done < m and error is None:
+                if read_errno != 0:
+                    error = OSError(read_errno, os.strerror(read_errno), os.fsdecode(paths[done]))
+                elif work[done].path != NULL and work[done].n > MAX_SOURCE_BYTES_C:
+                    error = ValueError(
+                        f"fastlex: the source is {work[done].n} bytes, more than the limit of {MAX_SOURCE_BYTES} "
+                        f"bytes (token offsets are 32-bit)")
+                else:
+                    out = <Store>stores[done]
+                    try:
+                        if out.budget.failed_phase != PHASE_NONE:
+                            raise_budget_error(&out.budget)
+                        self.raise_memory_error()
+                    except MemoryError as exc:
+                        error = exc
+            return results, error
+        finally:
+            self.busy = False
+            for k in range(len(items)):
+                free(work[k].owned)
+            PyMem_Free(work)
+
+    cdef void hand_over_store(self, list stores, Py_ssize_t k) noexcept:
+        """Give this Lexer's store, holding a large result, to item k, and take item k's empty
+        store instead: a large result is not copied (its pages are fresh either way; a copy
+        would only add the memcpy and a second set of pages)."""
+        cdef Store fresh = <Store>stores[k]
+        # The scanner stacks stay with the Lexer: their bytes move to the new store's budget.
+        cdef size_t stacks = (<size_t>self.frames.capacity * self.frames.item_size
+                              + <size_t>self.heredocs.capacity * self.heredocs.item_size)
+        self.store.budget.reserved -= stacks
+        fresh.budget.reserved += stacks
+        fresh.budget.peak = fresh.budget.reserved
+        fresh.generation = self.store.generation
+        stores[k] = self.store
+        self.store = fresh
+
     cdef int begin(self, size_t limit) except -1:
         """Start a call: check no view pins memory the limit would free, start the budget, and
         invalidate the results of the previous call (with the GIL)."""
@@ -483,12 +705,14 @@ cdef class Lexer:
         cdef size_t limit
         cdef int rc
         cdef Store out
+        cdef StoreView view
         lim = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
         limit = 0 if lim is None else lim
         if self.busy:
             raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
         out = Store.__new__(Store)
         out.generation = 1
+        view = out.view()
         self.busy = True
         try:
             self.begin(limit)
@@ -496,7 +720,7 @@ cdef class Lexer:
             with nogil:
                 rc = self.scan(source.buf, source.n, True)
                 if rc == 0:
-                    rc = out.copy_from(self.store)
+                    rc = copy_result(&view, self.store)
             if rc != 0:
                 if out.budget.failed_phase != PHASE_NONE:
                     raise_budget_error(&out.budget)
@@ -527,17 +751,7 @@ cdef void raise_budget_error(Budget* b) except *:
     raise LexMemoryError(msg, phase=phase, used=used, requested=request, limit=limit or None)
 
 
-cdef struct ScanStats:
-    Py_ssize_t source_bytes, tokens
-    size_t mallocs, reserved, peak
-    size_t region_mallocs, region_reserved
-    int region_chunks, region_chunks_held
-    size_t pool_names, pool_capacity, pool_resizes, pool_probes, pool_max_probe
-    Py_ssize_t lines_count, lines_capacity
-    size_t lines_reallocs
-
-
-cdef void stats_snapshot(ScanStats* st, Store lx, Py_ssize_t tokens, Py_ssize_t source_bytes) noexcept:
+cdef void stats_snapshot(ScanStats* st, Store lx, Py_ssize_t tokens, Py_ssize_t source_bytes) noexcept nogil:
     """Record the figures of lx's last scan (cheap: Tokens build the dict only when asked)."""
     st.source_bytes = source_bytes
     st.tokens = tokens
@@ -611,6 +825,12 @@ cdef class Tokens:
 
     @staticmethod
     cdef Tokens _create(Store store, Source source, Store scanned):
+        cdef ScanStats st
+        stats_snapshot(&st, scanned, store.region.count, source.n)
+        return Tokens._create_with_stats(store, source, &st)
+
+    @staticmethod
+    cdef Tokens _create_with_stats(Store store, Source source, ScanStats* stats):
         """The result held in store, of source, which scanned lexed (store itself, or the
         store of a worker Lexer that copied its result into store)."""
         cdef Tokens t = Tokens.__new__(Tokens)
@@ -620,7 +840,7 @@ cdef class Tokens:
         t.count = store.region.count
         t.names = [None] * store.pool.count
         t.errors = t._build_errors() if store.errors.count else []
-        stats_snapshot(&t.scan_stats, scanned, t.count, source.n)
+        t.scan_stats = stats[0]
         return t
 
     @property

@@ -2,10 +2,11 @@
 
 Each worker thread keeps one Lexer for all its items (its chunks, pool and newline list stay
 warm: no fresh memory to first-touch per file) and copies every result out into one exactly
-sized block per file (``Lexer._tokenize_owned``), so results never expire. Workers take the
-items in batches from a shared counter: a few lock-free steps per batch instead of a future per
-file, and a long file does not hold up the others. The scan and the copy run without the GIL;
-paths are read inside the workers (file reads release the GIL too).
+sized block per file, so results never expire. Workers take the items in batches from a shared
+counter, a few steps per batch instead of a future per file, and a long file does not hold up
+the others. A batch releases the GIL once (``Lexer._tokenize_owned_many``): its files are read,
+lexed and copied out without it, so the threads wait on each other only for the little Python
+work per file (a Source, a Tokens).
 """
 import itertools
 import os
@@ -19,14 +20,6 @@ def _check_item(item):
     """TypeError unless item is str, bytes or os.PathLike."""
     if not isinstance(item, (str, bytes, os.PathLike)):
         raise TypeError(f"tokenize_many() items must be str, bytes or os.PathLike, not {type(item).__name__}")
-
-
-def _load(item):
-    """The source an item stands for: str/bytes as given, a path read as bytes."""
-    if isinstance(item, (str, bytes)):
-        return item
-    with open(item, "rb") as f:
-        return f.read()
 
 
 _pools = {}
@@ -62,11 +55,7 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     count = len(items)
-    workers = min(workers, count)
-    if workers <= 1:
-        lexer = Lexer()
-        return [lexer._tokenize_owned(_load(item), memory_limit) for item in items]
-
+    workers = max(1, min(workers, count))
     results = [None] * count
     failures = {}                       # index -> exception
     step = batch_size(count, workers)
@@ -79,19 +68,22 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
             lo = next(batches) * step
             if lo >= count:
                 return
-            # A batch is finished even after a failure elsewhere: every item before the first
-            # failing one is then done, so the failure raised is the first in input order.
-            for i in range(lo, min(lo + step, count)):
-                try:
-                    results[i] = lexer._tokenize_owned(_load(items[i]), memory_limit)
-                except BaseException as exc:  # re-raised in the caller's thread
-                    failures[i] = exc
-                    stop.set()
-                    break
+            # One batch: files read, lexed and copied out with the GIL released once. A batch
+            # is finished even after a failure elsewhere, so every item before the first
+            # failing one is done and the failure raised is the first in input order.
+            done, error = lexer._tokenize_owned_many(items[lo:lo + step], memory_limit)
+            results[lo:lo + len(done)] = done
+            if error is not None:
+                failures[lo + len(done)] = error
+                stop.set()
+                return
 
-    pool = _pool(workers)
-    for future in [pool.submit(work) for _ in range(workers)]:
-        future.result()
+    if workers == 1:
+        work()
+    else:
+        pool = _pool(workers)
+        for future in [pool.submit(work) for _ in range(workers)]:
+            future.result()
     if failures:
         raise failures[min(failures)]
     return results

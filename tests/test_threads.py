@@ -5,6 +5,7 @@ Lexer shared by two threads refuses the second call instead of corrupting either
 import glob
 import hashlib
 import os
+import pathlib
 import random
 import threading
 import time
@@ -184,3 +185,64 @@ def test_shared_lexer_refuses_concurrent_call(big_source):
     assert state["refused"] > 0
     # The Lexer is not left marked busy.
     assert digest(lexer.tokenize(small)) == small_expected
+
+
+def test_tokenize_many_whole_corpus_as_paths_and_sources(corpus):
+    """Every corpus file as a path and as bytes, two workers and one: identical to tokenize,
+    Token objects (positions, lines, interned names) included for a sample."""
+    paths = [pathlib.Path(p) for p, _, _ in corpus]
+    for workers in (1, 2):
+        for items in (paths, [data for _, data, _ in corpus]):
+            results = fastlex.tokenize_many(items, workers=workers)
+            assert [digest(r) for r in results] == [d for _, _, d in corpus]
+    for r, (_, data, _) in list(zip(results, corpus))[::40]:
+        assert list(r) == list(fastlex.tokenize(data))
+
+
+def test_tokenize_many_large_results_are_handed_over(corpus, big_source):
+    """Results past the hand-over size keep the worker's memory (no copy); the worker goes on
+    with fresh memory. Large and small items mixed, in every order, stay exact and never
+    expire; the worker's later files do not disturb earlier large results."""
+    large = big_source[:3_000_000]
+    small = [data for _, data, _ in corpus[:30]]
+    items = [large, small[0], large.decode("utf-8", "surrogateescape")] + small[1:] + [large, b"", large[:500_000]]
+    for workers in (1, 2, 3):
+        results = fastlex.tokenize_many(items, workers=workers)
+        for item, r in zip(items, results):
+            assert digest(r) == digest(fastlex.tokenize(item))
+        big = results[0]
+        assert big.stats["tokens"] == len(big) > 1 << 16
+        assert big[-2].start == fastlex.tokenize(large)[-2].start
+        assert list(big.kinds[:100]) == list(results[-3].kinds[:100])
+
+
+def test_tokenize_many_file_errors(tmp_path):
+    """A missing file, a folder, an unreadable file: the OSError open() would raise, naming the
+    path, the first in input order; items before it are lexed (no partial results returned)."""
+    good = tmp_path / "a.rb"
+    good.write_bytes(b"x = 1\n")
+    missing = tmp_path / "missing.rb"
+    with pytest.raises(FileNotFoundError) as info:
+        fastlex.tokenize_many([good] * 50 + [missing] + [good] * 50, workers=2)
+    assert info.value.filename == str(missing) and info.value.errno == 2
+    with pytest.raises(IsADirectoryError):
+        fastlex.tokenize_many([good, tmp_path], workers=1)
+    # The first failure in input order wins, whatever the workers finish first.
+    for _ in range(5):
+        with pytest.raises(FileNotFoundError) as info:
+            fastlex.tokenize_many([good] * 200 + [tmp_path / "m1.rb"] + [good] * 200 + [tmp_path / "m2.rb"], workers=2)
+        assert info.value.filename.endswith("m1.rb")
+    # A non-ASCII file name.
+    odd = tmp_path / "caf\u00e9.rb"
+    odd.write_bytes(b"y\n")
+    r = fastlex.tokenize_many([odd, good], workers=2)
+    assert [t.string for t in r[0]] == ["y", "\n", ""]
+
+
+def test_tokenize_many_memory_limit_per_item():
+    """memory_limit applies to each item; the first item over it raises, in input order."""
+    ok = b"x = 1\n"
+    with pytest.raises(fastlex.LexMemoryError) as info:
+        fastlex.tokenize_many([ok] * 100 + [b"(" * 300_000] + [ok] * 100, workers=2, memory_limit=500_000)
+    assert info.value.phase == "scanner stack"
+    assert all(len(r) == 5 for r in fastlex.tokenize_many([ok] * 100, workers=2, memory_limit=500_000))
