@@ -142,17 +142,28 @@ cdef class Source:
         """Columns between offsets a <= b: bytes, or code points for str input (constant time)."""
         if self.input_kind != INPUT_UTF8_STR:
             return b - a
+        if b - a <= 2 * CHARS_BLOCK:
+            return chars_count(self.buf + a, b - a)     # a short span (most columns): count it
         if self.chars.marks == NULL and chars_build(&self.chars, self.buf, self.n) < 0:
             raise MemoryError()
         return chars_before(&self.chars, b) - chars_before(&self.chars, a)
 
-    cdef str lines_text(self, Py_ssize_t lo, Py_ssize_t hi):
-        """source[lo:hi] as str, for whole lines: the last one built is kept, so the tokens of
-        one long line share one str instead of decoding it once each."""
-        if self.line_str is None or self.line_lo != lo or self.line_hi != hi:
-            self.line_str = self.text(lo, hi)
-            self.line_lo = lo
-            self.line_hi = hi
+    cdef str line_of(self, Py_ssize_t lo, Py_ssize_t last):
+        """The whole lines from the one starting at lo to the one holding byte last, newline
+        included (tokenize's ``line``). The last one built is kept: the tokens of one long line
+        share one str instead of decoding it (and finding its end) once each."""
+        cdef const uint8_t* nl
+        cdef Py_ssize_t hi
+        if self.line_str is not None and self.line_lo == lo and last < self.line_hi:
+            return self.line_str
+        if last >= self.n:
+            hi = self.n
+        else:
+            nl = <const uint8_t*>memchr(self.buf + last, 10, self.n - last)
+            hi = (nl - self.buf) + 1 if nl != NULL else self.n
+        self.line_str = self.text(lo, hi)
+        self.line_lo = lo
+        self.line_hi = hi
         return self.line_str
 
 
@@ -908,7 +919,6 @@ cdef class Tokens:
             li = lines_find(lines, last)
         tok.end_line = li + 1
         tok.end_col = src.width(lines.starts[li], rec.end)
-        tok.line_hi = lines.starts[li + 1] if li + 1 < lines.count else <uint32_t>src.n
         line_hint[0] = tok.start_line - 1
         if NAME_KIND[rec.kind]:
             tok._string = self.name_of(rec.start, rec.end)
@@ -1096,7 +1106,7 @@ cdef class Token:
     cdef readonly uint32_t start_offset
     cdef readonly uint32_t end_offset
     cdef uint16_t kind
-    cdef uint32_t line_lo, line_hi    # the whole lines holding the token: source[line_lo:line_hi]
+    cdef uint32_t line_lo             # where the token's first line starts
     cdef Py_ssize_t start_line, start_col, end_line, end_col
 
     @property
@@ -1129,7 +1139,8 @@ cdef class Token:
     @property
     def line(self):
         """The physical line(s) the token is on, newline included."""
-        return self.source.lines_text(self.line_lo, self.line_hi)
+        return self.source.line_of(self.line_lo, self.end_offset - 1 if self.end_offset > self.start_offset
+                                   else self.start_offset)
 
     def _astuple(self):
         return (self.type, self.string, self.start, self.end, self.line)

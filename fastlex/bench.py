@@ -452,19 +452,51 @@ MANY_SMALL_TOTAL = 4 << 20
 MANY_LARGE_BYTES = 1 << 20
 
 
-def many_speedup(data, repeat):
+def corpus_paths(folder):
+    """The .rb files under folder, sorted (bench --corpus)."""
+    out = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        out.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".rb"))
+    return out
+
+
+def read_all(paths):
+    """Each path's bytes, in order: one-by-one lexing of paths reads them in the loop too."""
+    out = []
+    for p in paths:
+        with open(p, "rb") as f:
+            out.append(f.read())
+    return out
+
+
+def many_speedup(data, repeat, corpus=None):
     """Speed-up of fastlex.tokenize_many over one-by-one fastlex.tokenize calls on this machine's
-    cores, for many small files and for a few large ones (both cut from data)."""
+    cores, for many small files and for a few large ones (both cut from data), and, with a
+    corpus folder, for its files given as paths (read by the workers; read in the loop one by one)."""
+    import pathlib
+
     import fastlex
 
     workers = os.cpu_count() or 1
     small = split_files(repeat_to(data, MANY_SMALL_TOTAL), MANY_SMALL_BYTES)
     large = [cut_at_line(repeat_to(data, MANY_LARGE_BYTES), MANY_LARGE_BYTES)] * (4 * workers)
     shapes = []
-    for name, items in (("small_files", small), ("large_files", large)):
+    runs = [("small_files", small, None), ("large_files", large, None)]
+    if corpus:
+        paths = [pathlib.Path(p) for p in corpus_paths(corpus)]
+        if paths:
+            runs.append(("corpus_paths", paths, read_all))
+    for name, items, reader in runs:
+        if reader is None:
+            serial_fn = (lambda items=items: [fastlex.tokenize(x) for x in items])
+        else:
+            serial_fn = (lambda items=items, reader=reader: [fastlex.tokenize(x) for x in reader(items)])
         serial, parallel = interleaved_wall_times(
-            [lambda: [fastlex.tokenize(x) for x in items], lambda: fastlex.tokenize_many(items, workers=workers)],
+            [serial_fn, lambda items=items: fastlex.tokenize_many(items, workers=workers)],
             max(3, min(repeat, 7)))
+        if reader is not None:
+            items = reader(items)
         shapes.append({"shape": name, "items": len(items), "item_bytes": sum(map(len, items)) // len(items),
                        "serial_seconds": serial, "parallel_seconds": parallel, "speedup": serial / parallel})
     return {"workers": workers, "shapes": shapes}
@@ -536,7 +568,7 @@ def bench_input(name, note, data, args, progress):
     progress.step(f"{name}: memory")
     result["memory"] = memory_growth(data)
     progress.step(f"{name}: tokenize_many and Arrow")
-    result["tokenize_many"] = many_speedup(data, args.repeat)
+    result["tokenize_many"] = many_speedup(data, args.repeat, args.corpus)
     result["arrow"] = arrow_speed(data, args.repeat)
     return result
 
@@ -738,6 +770,8 @@ def add_arguments(parser):
     parser.add_argument("--clock", choices=sorted(CLOCK), default="wall",
                         help="wall time (default), or process CPU time for a busy machine "
                              "(tokenize_many is always timed on the wall clock)")
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="also time tokenize_many on the .rb files under DIR, given as paths")
     parser.add_argument("--plot", metavar="FILE.png", help="plot throughput against size (implies --scaling)")
     parser.add_argument("--slice-bytes", type=int, default=64 << 10, metavar="N",
                         help="Pygments rows are timed on N bytes taken from 8 places and scaled (default 65536)")
