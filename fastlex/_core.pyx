@@ -1241,8 +1241,8 @@ cdef class Column:
         cdef Py_ssize_t i
         self.check()
         if isinstance(index, slice):
-            start, stop, step = index.indices(self.length)
-            return [self.value(i) for i in range(start, stop, step)]
+            with memoryview(self) as view:
+                return view[index].tolist()
         i = index
         if i < 0:
             i += self.length
@@ -1271,17 +1271,9 @@ cdef class Column:
 
     def tolist(self):
         """The column's values as a list of ints."""
-        cdef Py_ssize_t i
-        cdef list out
         self.check()
-        out = [None] * self.length
-        if self.itemsize == 2:
-            for i in range(self.length):
-                out[i] = (<const uint16_t*>self.base)[i]
-        else:
-            for i in range(self.length):
-                out[i] = (<const uint32_t*>self.base)[i]
-        return out
+        with memoryview(self) as view:      # CPython's own loop over the buffer
+            return view.tolist()
 
     def __eq__(self, other):
         cdef Py_ssize_t i

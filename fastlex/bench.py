@@ -61,6 +61,7 @@ ROW_LABELS = {
     "tree_sitter_walk": "tree-sitter-ruby parse + leaf walk",
     "pygments": "Pygments RubyLexer (pygments.lex)",
     "fastlex_pygments": "fastlex.pygments.RubyLexer (pygments.lex)",
+    "prism": "prism 1.9.0 lex (prism-tokens --time)",
 }
 
 # (ratio key, slower row, faster row): how many times faster the second is.
@@ -71,6 +72,7 @@ RATIOS = [
     ("lex_vs_pygments", "pygments", "lex"),
     ("fastlex_pygments_vs_pygments", "pygments", "fastlex_pygments"),
     ("region_vs_malloc_per_token", "lex_malloc", "lex"),
+    ("lex_vs_prism", "prism", "lex"),
 ]
 
 
@@ -321,6 +323,24 @@ def measured_rows(scenarios, repeat, nbytes, ntokens, min_time=0.2):
             for k, v in scenarios.items()}
 
 
+PRISM_REPEAT = 20
+
+
+def prism_row(data, ntokens, binary=None):
+    """prism's own lexing of data, timed by prism-tokens --time (best of PRISM_REPEAT, wall clock,
+    in its own process right after fastlex's rows), or a missing row saying how to get it."""
+    from fastlex import prism
+
+    found = prism.find_prism(binary)
+    if found is None:
+        return missing("prism", "prism-tokens not found: --prism PATH or FASTLEX_PRISM")
+    seconds = prism.prism_time(found, data, PRISM_REPEAT)
+    if seconds is None:
+        return missing("prism", f"{found} --time failed")
+    return row("prism", seconds, len(data), ntokens,
+               f"prism's own lex, best of {PRISM_REPEAT}, wall clock, its own process")
+
+
 def ratios(rows):
     """How many times faster each fastlex row is than its baseline (None where a row is missing)."""
     out = {}
@@ -562,6 +582,7 @@ def bench_input(name, note, data, args, progress):
     scenarios.update(tree_sitter_scenarios(data))
     scenarios.update(pygments_scenarios(data, args.slice_bytes))
     rows = measured_rows(scenarios, args.repeat, len(data), ntokens)
+    rows["prism"] = prism_row(data, ntokens, getattr(args, "prism", None))
     result["rows"] = rows
     result["ratios"] = ratios(rows)
     result["region_vs_malloc"] = region_vs_malloc(data, rows)
@@ -770,6 +791,9 @@ def add_arguments(parser):
     parser.add_argument("--clock", choices=sorted(CLOCK), default="wall",
                         help="wall time (default), or process CPU time for a busy machine "
                              "(tokenize_many is always timed on the wall clock)")
+    parser.add_argument("--prism", metavar="PATH",
+                        help="the prism-tokens binary for the prism row (default: $FASTLEX_PRISM, "
+                             "else ../shared/prism/prism-tokens)")
     parser.add_argument("--corpus", metavar="DIR",
                         help="also time tokenize_many on the .rb files under DIR, given as paths")
     parser.add_argument("--plot", metavar="FILE.png", help="plot throughput against size (implies --scaling)")

@@ -354,6 +354,8 @@ def _print_summary(summary: Summary, out) -> None:
 
 def run(args) -> int:
     """The check command: 0 if every clean file is equal, 1 if any differs, 2 on a usage problem."""
+    if getattr(args, "oracle", "tree-sitter") == "prism":
+        return run_prism_check(args)
     try:
         parser()
     except ImportError as exc:
@@ -368,8 +370,29 @@ def run(args) -> int:
     return 1 if summary.different else 0
 
 
+def run_prism_check(args) -> int:
+    """check --oracle prism: the same report against prism's token stream (fastlex/prism.py)."""
+    from fastlex import prism
+
+    binary = prism.find_prism(args.prism)
+    if binary is None:
+        print(f"fastlex check: {prism.INSTALL_HINT}", file=sys.stderr)
+        return 2
+    summary = prism.check_paths_with_prism(args.paths, binary, progress=sys.stderr.isatty() and not args.json)
+    if args.json:
+        json.dump(asdict(summary), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        prism.print_summary(summary, sys.stdout)
+    return 1 if summary.different else 0
+
+
 def add_arguments(parser) -> None:
     """Declare the check command's arguments."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="Ruby files, or folders searched for *.rb")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--oracle", choices=("tree-sitter", "prism"), default="tree-sitter",
+                        help="compare with tree-sitter-ruby's leaves (default) or with prism's tokens")
+    parser.add_argument("--prism", metavar="PATH",
+                        help="the prism-tokens binary (default: $FASTLEX_PRISM, else ../shared/prism/prism-tokens)")
     parser.set_defaults(func=run)

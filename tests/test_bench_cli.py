@@ -13,7 +13,7 @@ from fastlex import bench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROW_KEYS = {"lex", "tokens", "bulk", "lex_malloc", "tree_sitter_parse", "tree_sitter_walk",
-            "pygments", "fastlex_pygments"}
+            "pygments", "fastlex_pygments", "prism"}
 SMALL = b"""\
 class Greeter
   def initialize(name)
@@ -43,6 +43,10 @@ def check_input(r, nbytes):
     assert r["bytes"] == nbytes
     assert r["tokens"] > 0 and r["lines"] > 0 and r["errors"] == 0
     assert set(r["rows"]) == ROW_KEYS
+    from fastlex import prism
+    assert r["rows"]["prism"]["available"] == (prism.find_prism() is not None)
+    if r["rows"]["prism"]["available"]:
+        assert r["ratios"]["lex_vs_prism"] > 0
     for key, x in r["rows"].items():
         assert set(x) == {"label", "available", "seconds", "mb_per_s", "ns_per_token", "note"}
         if x["available"]:
