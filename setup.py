@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The Cython tables and fastlex/kinds.py are generated from the grammar data.
 subprocess.check_call([sys.executable, os.path.join(HERE, "grammars", "generate.py")])
+subprocess.check_call([sys.executable, os.path.join(HERE, "grammars", "python", "generate.py")])
 
 from Cython.Build import cythonize  # noqa: E402  (after generation, which it reads)
 
@@ -122,6 +123,13 @@ extensions = [
     Extension(
         "fastlex._stream",
         ["fastlex/_stream.pyx"],
+        extra_compile_args=extra_compile,
+        extra_link_args=extra_link,
+    ),
+    # The Python grammar's scanner and tokenize front end (fastlex/python); includes the core's .pxi units.
+    Extension(
+        "fastlex.python._scanner",
+        ["fastlex/python/_scanner.pyx"],
         extra_compile_args=extra_compile,
         extra_link_args=extra_link,
     ),

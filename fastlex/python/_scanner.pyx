@@ -1,0 +1,830 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""fastlex's Python scanner and its tokenize front end.
+
+scan(): a cursor over the UTF-8 bytes of a whole source, run without the GIL, writing
+10-byte records (start, end, kind) into a fastlex Region (fastlex/_region.pxi). The
+scanner keeps the state CPython's tokenizer keeps: the indentation stack (with the
+3.12+ tab/space consistency check), brackets, and from 3.12 f-string modes
+(literal text, replacement field, format spec). Anything it does not model exactly
+(every invalid input, lone CR, NUL, odd numbers, ...) stops the scan with a fallback
+reason; the Python layer then replays the lines through the interpreter's tokenize.
+
+build(): turns the records into tokenize.TokenInfo objects: (row, column) in
+characters, token strings sliced from the line strings, operator strings from a
+table, line attributes shared per row, TokenInfo allocated directly (tp_alloc).
+"""
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Substring
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memchr, memcmp, memcpy, memset
+
+cdef extern from "Python.h":
+    object PyType_GenericAlloc(PyTypeObject* tp, Py_ssize_t nitems)
+    object PyLong_FromSsize_t(Py_ssize_t v)
+    int PyUnicode_IS_ASCII(object o)
+    object PyUnicode_AsUTF8String(object o)
+    void PyObject_GC_UnTrack(void* o)
+
+import gc as _gc
+
+include "../_budget.pxi"
+include "../_region.pxi"
+include "_tables.pxi"
+
+
+cdef enum:
+    MAX_INDENT = 100          # CPython's MAXINDENT
+    MAX_STACK = 200           # CPython's MAXLEVEL (brackets and f-string modes together)
+
+cdef enum FrameKind:
+    FR_PAREN = 1
+    FR_BRACKET = 2
+    FR_BRACE = 3
+    FR_FSTR = 4               # an f-string's literal text
+    FR_FIELD = 5              # inside a replacement field's braces (an expression)
+    FR_SPEC = 6               # a replacement field's format spec (after ':')
+
+cdef enum Fallback:           # why the scanner stopped (0: it did not)
+    FB_NONE = 0
+    FB_INDENT = 1             # dedent to no level, tab/space mix (3.12+), too deep
+    FB_EOF_IN_STATEMENT = 2   # end of input inside brackets or after a backslash
+    FB_STRING = 3             # unterminated string, newline in a single-quoted string
+    FB_CHAR = 4               # a byte no token starts with ($ ? ! ` control bytes ...)
+    FB_NUMBER = 5             # a number followed by a name character, leading zeros
+    FB_BRACKET = 6            # unmatched or mismatched bracket, nesting too deep
+    FB_FSTRING = 7            # an f-string construct outside the model (newline in a single-quoted field, '#', '\\', ':=' ...)
+    FB_CONTINUATION = 8       # a backslash not before a newline, or before a blank/comment line
+    FB_BLANK_EOF = 9          # a last line of white space without a newline
+    FB_MEMORY = 10            # the region could not grow (or the source exceeds 4 GiB)
+
+FALLBACK_REASONS = ("", "indentation", "end of input in a statement", "string", "character",
+                    "number", "bracket", "f-string", "continuation", "blank last line", "memory")
+
+cdef struct Frame:
+    uint8_t kind
+    uint8_t quote
+    uint8_t triple
+    uint8_t raw
+
+cdef struct Scan:
+    const uint8_t* s
+    Py_ssize_t n
+    int mode                  # 0: the pure-Python tokenize of 3.9 to 3.11; 1: the C tokenizer of 3.12+
+    Region region
+    Budget budget
+    int fallback
+    Py_ssize_t fallback_at
+    int open_indents          # indentation levels open at the end (DEDENT_EOF records written)
+
+
+cdef inline bint is_name_byte(uint8_t c) noexcept nogil:
+    return (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or (c >= 48 and c <= 57) or c == 95 or c >= 128
+
+cdef inline bint is_digit(uint8_t c) noexcept nogil:
+    return c >= 48 and c <= 57
+
+
+cdef inline int emit(Scan* sc, Py_ssize_t a, Py_ssize_t b, int kind) noexcept nogil:
+    """Append one record (zero-width ones too, unlike the Ruby emit); 0, or -1 (fallback set)."""
+    cdef Region* r = &sc.region
+    if r.base != NULL and r.next < r.limit:
+        region_write(r.base, r.limit, r.next, <uint32_t>a, <uint32_t>b, kind)
+        r.next += 1
+        return 0
+    if region_push(r, &sc.budget, <uint32_t>a, <uint32_t>b, kind) < 0:
+        sc.fallback = FB_MEMORY
+        return -1
+    return 0
+
+
+cdef inline Py_ssize_t fail(Scan* sc, int reason, Py_ssize_t at) noexcept nogil:
+    if sc.fallback == FB_NONE:
+        sc.fallback = reason
+        sc.fallback_at = at
+    return -1
+
+
+cdef Py_ssize_t digits(const uint8_t* s, Py_ssize_t q, Py_ssize_t n) noexcept nogil:
+    """[0-9](_?[0-9])* from q (s[q] is a digit): the end."""
+    q += 1
+    while q < n:
+        if is_digit(s[q]):
+            q += 1
+        elif s[q] == 95 and q + 1 < n and is_digit(s[q + 1]):
+            q += 2
+        else:
+            break
+    return q
+
+
+cdef inline bint base_digit(uint8_t c, uint8_t base) noexcept nogil:
+    if base == 120 or base == 88:      # x
+        return is_digit(c) or (c >= 97 and c <= 102) or (c >= 65 and c <= 70)
+    if base == 111 or base == 79:      # o
+        return c >= 48 and c <= 55
+    return c == 48 or c == 49          # b
+
+
+cdef Py_ssize_t scan_number(Scan* sc, Py_ssize_t p) noexcept nogil:
+    """A number at p (a digit, or '.' before a digit): its end, or -1."""
+    cdef const uint8_t* s = sc.s
+    cdef Py_ssize_t n = sc.n
+    cdef Py_ssize_t q, r, int_end
+    cdef uint8_t c = s[p], base
+    cdef bint fractional = False
+    if c == 48 and p + 1 < n and (s[p + 1] | 32) in (120, 111, 98):
+        base = s[p + 1]
+        q = p + 2
+        while q < n:
+            if base_digit(s[q], base):
+                q += 1
+            elif s[q] == 95 and q + 1 < n and base_digit(s[q + 1], base):
+                q += 2
+            else:
+                break
+        if q == p + 2:
+            return fail(sc, FB_NUMBER, p)
+    else:
+        q = p
+        if c != 46:
+            q = digits(s, p, n)
+        int_end = q
+        if q < n and s[q] == 46:
+            q += 1
+            fractional = True
+            if q < n and is_digit(s[q]):
+                q = digits(s, q, n)
+        if q < n and (s[q] | 32) == 101:
+            r = q + 1
+            if r < n and (s[r] == 43 or s[r] == 45):
+                r += 1
+            if r < n and is_digit(s[r]):
+                q = digits(s, r, n)
+                fractional = True
+        if q < n and (s[q] | 32) == 106:
+            q += 1
+            fractional = True
+        if c == 48 and not fractional:
+            for r in range(p, int_end):
+                if s[r] != 48 and s[r] != 95:
+                    return fail(sc, FB_NUMBER, p)
+    if q < n and is_name_byte(s[q]):
+        return fail(sc, FB_NUMBER, q)
+    return q
+
+
+cdef inline bint string_prefix(const uint8_t* s, Py_ssize_t p, Py_ssize_t q, bint* raw, bint* fmt) noexcept nogil:
+    """True if s[p:q] is a string prefix (r u b f br rb fr rf, any case); sets raw and fmt."""
+    cdef uint8_t a, b
+    raw[0] = False
+    fmt[0] = False
+    if q - p == 1:
+        a = s[p] | 32
+        raw[0] = a == 114
+        fmt[0] = a == 102
+        return a == 114 or a == 117 or a == 98 or a == 102
+    if q - p == 2:
+        a = s[p] | 32
+        b = s[p + 1] | 32
+        if (a == 98 and b == 114) or (a == 114 and b == 98):
+            raw[0] = True
+            return True
+        if (a == 102 and b == 114) or (a == 114 and b == 102):
+            raw[0] = True
+            fmt[0] = True
+            return True
+    return False
+
+
+cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint triple) noexcept nogil:
+    """The end of a string whose body starts at q (after the opening quotes), or -1."""
+    cdef const uint8_t* s = sc.s
+    cdef Py_ssize_t n = sc.n
+    cdef uint8_t c
+    if triple:
+        while q < n:
+            c = s[q]
+            if c == 92:
+                q += 2
+            elif c == quote and q + 2 < n and s[q + 1] == quote and s[q + 2] == quote:
+                return q + 3
+            else:
+                q += 1
+        return fail(sc, FB_STRING, q)
+    while q < n:
+        c = s[q]
+        if c == 92:
+            if q + 2 < n and s[q + 1] == 13 and s[q + 2] == 10:
+                q += 3
+            else:
+                q += 2
+        elif c == quote:
+            return q + 1
+        elif c == 10:
+            return fail(sc, FB_STRING, q)
+        else:
+            q += 1
+    return fail(sc, FB_STRING, q)
+
+
+cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp) noexcept nogil:
+    """3.12+: literal text of the f-string (or format spec) on top of the stack, from p:
+    FSTRING_MIDDLE records, then FSTRING_END, or '{' opening a field, or (spec) the field's '}'.
+    Returns where normal scanning resumes, or -1."""
+    cdef const uint8_t* s = sc.s
+    cdef Py_ssize_t n = sc.n
+    cdef Frame* f = &stack[sp[0] - 1]
+    cdef bint spec = f.kind == FR_SPEC
+    cdef uint8_t quote = f.quote, c, d
+    cdef bint triple = f.triple, raw = f.raw
+    cdef Py_ssize_t start = p, q
+    while p < n:
+        c = s[p]
+        if c == quote:
+            if not triple or (p + 2 < n and s[p + 1] == quote and s[p + 2] == quote):
+                if spec:
+                    return fail(sc, FB_FSTRING, p)
+                if p > start and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
+                    return -1
+                q = p + 3 if triple else p + 1
+                if emit(sc, p, q, K_FSTRING_END) < 0:
+                    return -1
+                sp[0] -= 1
+                return q
+            p += 1
+        elif c == 10:
+            if not triple:
+                return fail(sc, FB_STRING, p)
+            p += 1
+        elif c == 92:
+            d = s[p + 1] if p + 1 < n else 0
+            if d == 123 or d == 125:
+                p += 1
+            elif not raw and d == 78 and p + 2 < n and s[p + 2] == 123:
+                q = p + 3
+                while q < n and s[q] != 125 and s[q] != quote and s[q] != 10:
+                    q += 1
+                if q >= n or s[q] != 125:
+                    return fail(sc, FB_FSTRING, p)
+                p = q + 1
+            elif d == 13 and p + 2 < n and s[p + 2] == 10:
+                p += 3
+            else:
+                p += 2
+        elif c == 123:
+            if not spec and p + 1 < n and s[p + 1] == 123:
+                if emit(sc, start, p + 1, K_FSTRING_MIDDLE) < 0:
+                    return -1
+                p += 2
+                start = p
+                continue
+            if p > start and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
+                return -1
+            if emit(sc, p, p + 1, K_OP + 42) < 0:        # '{'
+                return -1
+            if sp[0] >= MAX_STACK:
+                return fail(sc, FB_BRACKET, p)
+            stack[sp[0]] = f[0]
+            stack[sp[0]].kind = FR_FIELD
+            sp[0] += 1
+            return p + 1
+        elif c == 125:
+            if spec:
+                if emit(sc, start, p, K_FSTRING_MIDDLE) < 0 or emit(sc, p, p + 1, K_OP + 45) < 0:
+                    return -1
+                sp[0] -= 1
+                return p + 1
+            if p + 1 < n and s[p + 1] == 125:
+                if emit(sc, start, p + 1, K_FSTRING_MIDDLE) < 0:
+                    return -1
+                p += 2
+                start = p
+                continue
+            return fail(sc, FB_FSTRING, p)
+        else:
+            p += 1
+    return fail(sc, FB_STRING, p)
+
+
+cdef void scan(Scan* sc) noexcept nogil:
+    """Scan the whole source into sc.region (see the module docstring)."""
+    cdef const uint8_t* s = sc.s
+    cdef Py_ssize_t n = sc.n
+    cdef bint mode = sc.mode
+    cdef Py_ssize_t p = 0, q, e, m
+    cdef bint atbol = True, continued = False, comment_eof = False, raw, fmt, nonascii
+    cdef int indents[MAX_INDENT + 2]
+    cdef int alts[MAX_INDENT + 2]
+    cdef int nind = 0, col, alt, op, kind, nfstr = 0, i
+    cdef Frame stack[MAX_STACK + 2]
+    cdef int sp = 0
+    cdef uint8_t c, c1, want
+    indents[0] = 0
+    alts[0] = 0
+    while True:
+        if sp > 0 and (stack[sp - 1].kind == FR_FSTR or stack[sp - 1].kind == FR_SPEC):
+            if stack[sp - 1].kind == FR_FSTR:
+                m = sp
+                p = scan_fstring_text(sc, p, stack, &sp)
+                if p < 0:
+                    return
+                if sp < m:
+                    nfstr -= 1
+            else:
+                p = scan_fstring_text(sc, p, stack, &sp)
+                if p < 0:
+                    return
+            continue
+        if atbol:
+            atbol = False
+            if sp == 0 and not continued:
+                col = 0
+                alt = 0
+                q = p
+                while q < n:
+                    c = s[q]
+                    if c == 32:
+                        col += 1
+                        alt += 1
+                    elif c == 9:
+                        col = (col // 8 + 1) * 8
+                        alt += 1
+                    elif c == 12:
+                        col = 0
+                        alt = 0
+                    else:
+                        break
+                    q += 1
+                if q >= n:
+                    if q > p:
+                        fail(sc, FB_BLANK_EOF, p)
+                        return
+                    break
+                c = s[q]
+                if c == 35 or c == 10 or c == 13:
+                    if c == 35:
+                        e = q
+                        while e < n and s[e] != 10 and s[e] != 13:
+                            e += 1
+                        if emit(sc, q, e, K_COMMENT) < 0:
+                            return
+                        q = e
+                    if q >= n:
+                        if emit(sc, q, q, K_NL_EOF) < 0:
+                            return
+                        comment_eof = True
+                        p = q
+                        break
+                    if s[q] == 13:
+                        if q + 1 >= n or s[q + 1] != 10:
+                            fail(sc, FB_CHAR, q)
+                            return
+                        e = q + 2
+                    else:
+                        e = q + 1
+                    if emit(sc, q, e, K_NL) < 0:
+                        return
+                    p = e
+                    atbol = True
+                    continue
+                if col == indents[nind]:
+                    if mode and alt != alts[nind]:
+                        fail(sc, FB_INDENT, q)
+                        return
+                elif col > indents[nind]:
+                    if (mode and alt <= alts[nind]) or nind >= MAX_INDENT - 1:
+                        fail(sc, FB_INDENT, q)
+                        return
+                    nind += 1
+                    indents[nind] = col
+                    alts[nind] = alt
+                    if emit(sc, p, q, K_INDENT) < 0:
+                        return
+                else:
+                    while nind > 0 and col < indents[nind]:
+                        nind -= 1
+                        if emit(sc, q, q, K_DEDENT) < 0:
+                            return
+                    if col != indents[nind] or (mode and alt != alts[nind]):
+                        fail(sc, FB_INDENT, q)
+                        return
+                p = q
+            else:
+                continued = False
+                if p >= n:
+                    fail(sc, FB_EOF_IN_STATEMENT, p)
+                    return
+        while p < n and (s[p] == 32 or s[p] == 9 or s[p] == 12):
+            p += 1
+        if p >= n:
+            if sp > 0 or continued:
+                fail(sc, FB_EOF_IN_STATEMENT, p)
+                return
+            break
+        c = s[p]
+        if c == 10 or c == 13:
+            if c == 13:
+                if p + 1 >= n or s[p + 1] != 10:
+                    fail(sc, FB_CHAR, p)
+                    return
+                e = p + 2
+            else:
+                e = p + 1
+            if sp > 0:
+                if nfstr > 0:
+                    for i in range(sp):
+                        if stack[i].kind >= FR_FSTR and not stack[i].triple:
+                            fail(sc, FB_FSTRING, p)
+                            return
+                kind = K_NL
+            else:
+                kind = K_NEWLINE
+            if emit(sc, p, e, kind) < 0:
+                return
+            p = e
+            atbol = True
+        elif c == 35:
+            if nfstr > 0:
+                fail(sc, FB_FSTRING, p)
+                return
+            e = p
+            while e < n and s[e] != 10 and s[e] != 13:
+                e += 1
+            if emit(sc, p, e, K_COMMENT) < 0:
+                return
+            p = e
+        elif c == 92:
+            if nfstr > 0:
+                fail(sc, FB_FSTRING, p)
+                return
+            if p + 1 < n and s[p + 1] == 10:
+                p += 2
+            elif p + 2 < n and s[p + 1] == 13 and s[p + 2] == 10:
+                p += 3
+            else:
+                fail(sc, FB_CONTINUATION, p)
+                return
+            q = p
+            while q < n and (s[q] == 32 or s[q] == 9 or s[q] == 12):
+                q += 1
+            if q >= n or s[q] == 35 or s[q] == 10 or s[q] == 13 or s[q] == 92:
+                fail(sc, FB_CONTINUATION, p)
+                return
+            continued = True
+            atbol = True
+        elif (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or c == 95 or c >= 128:
+            q = p + 1
+            nonascii = c >= 128
+            while q < n and is_name_byte(s[q]):
+                if s[q] >= 128:
+                    nonascii = True
+                q += 1
+            if q < n and (s[q] == 39 or s[q] == 34) and not nonascii and string_prefix(s, p, q, &raw, &fmt):
+                want = s[q]
+                if fmt and mode:
+                    e = q + 3 if (q + 2 < n and s[q + 1] == want and s[q + 2] == want) else q + 1
+                    if emit(sc, p, e, K_FSTRING_START) < 0:
+                        return
+                    if sp >= MAX_STACK:
+                        fail(sc, FB_BRACKET, p)
+                        return
+                    stack[sp].kind = FR_FSTR
+                    stack[sp].quote = want
+                    stack[sp].triple = e == q + 3
+                    stack[sp].raw = raw
+                    sp += 1
+                    nfstr += 1
+                    p = e
+                    continue
+                if q + 2 < n and s[q + 1] == want and s[q + 2] == want:
+                    e = scan_string_body(sc, q + 3, want, True)
+                else:
+                    e = scan_string_body(sc, q + 1, want, False)
+                if e < 0 or emit(sc, p, e, K_STRING) < 0:
+                    return
+                p = e
+            else:
+                if emit(sc, p, q, K_NAME_U if nonascii else K_NAME) < 0:
+                    return
+                p = q
+        elif is_digit(c) or (c == 46 and p + 1 < n and is_digit(s[p + 1])):
+            e = scan_number(sc, p)
+            if e < 0 or emit(sc, p, e, K_NUMBER) < 0:
+                return
+            p = e
+        elif c == 39 or c == 34:
+            if p + 2 < n and s[p + 1] == c and s[p + 2] == c:
+                e = scan_string_body(sc, p + 3, c, True)
+            else:
+                e = scan_string_body(sc, p + 1, c, False)
+            if e < 0 or emit(sc, p, e, K_STRING) < 0:
+                return
+            p = e
+        else:
+            op = match_op(s, p, n)
+            if op < 0:
+                fail(sc, FB_CHAR, p)
+                return
+            e = p + (op & 3)
+            op >>= 2
+            c1 = s[p + 1] if p + 1 < n else 0
+            if c == 40 or c == 91 or c == 123:                  # ( [ {
+                if sp >= MAX_STACK:
+                    fail(sc, FB_BRACKET, p)
+                    return
+                stack[sp].kind = FR_PAREN if c == 40 else (FR_BRACKET if c == 91 else FR_BRACE)
+                sp += 1
+            elif c == 41 or c == 93 or c == 125:                # ) ] }
+                if sp == 0:
+                    fail(sc, FB_BRACKET, p)
+                    return
+                i = stack[sp - 1].kind
+                if not ((c == 41 and i == FR_PAREN) or (c == 93 and i == FR_BRACKET)
+                        or (c == 125 and (i == FR_BRACE or i == FR_FIELD))):
+                    fail(sc, FB_BRACKET, p)
+                    return
+                sp -= 1
+            elif c == 33 and c1 != 61:                          # '!' alone: a conversion
+                if not (mode and sp > 0 and stack[sp - 1].kind == FR_FIELD):
+                    fail(sc, FB_CHAR, p)
+                    return
+            elif c == 58 and mode and sp > 0 and stack[sp - 1].kind == FR_FIELD:
+                if c1 == 61:
+                    fail(sc, FB_FSTRING, p)
+                    return
+                e = p + 1
+                op = 23                                         # ':' opens the format spec
+                stack[sp - 1].kind = FR_SPEC
+            elif c == 60 and c1 == 62 and mode:                 # '<>'
+                fail(sc, FB_CHAR, p)
+                return
+            if emit(sc, p, e, K_OP + op) < 0:
+                return
+            p = e
+    # end of input
+    if n > 0 and s[n - 1] != 10 and not comment_eof:
+        if mode:
+            if emit(sc, n, n, K_NEWLINE_EOF) < 0:
+                return
+        else:
+            q = n - 1
+            while q >= 0 and s[q] != 10:
+                q -= 1
+            q += 1
+            while q < n and (s[q] == 32 or s[q] == 9 or s[q] == 12):
+                q += 1
+            if q >= n or s[q] != 35:
+                if emit(sc, n, n, K_NEWLINE_EOF) < 0:
+                    return
+    sc.open_indents = nind
+    for i in range(nind):
+        if emit(sc, n, n, K_DEDENT_EOF) < 0:
+            return
+    emit(sc, n, n, K_ENDMARKER)
+
+
+# ---------------------------------------------------------------------------------------
+# Front end: records to TokenInfo
+
+cdef object _TokenInfo = None
+cdef list _TYPE_OBJECTS = []       # token type int per record kind (ops: OP)
+cdef list _OP_STRINGS = []
+cdef object _EMPTY = ""
+cdef object _NL_STR = "\n"
+cdef object _CRNL_STR = "\r\n"
+
+
+def configure(TokenInfo, dict types):
+    """Set the TokenInfo class and the token type numbers of the running interpreter
+    (types: token type name -> int)."""
+    global _TokenInfo, _TYPE_OBJECTS, _OP_STRINGS
+    _TokenInfo = TokenInfo
+    _TYPE_OBJECTS = [types[t] for t in KIND_TOKEN_TYPES[:K_OP]] + [types["OP"]] * len(OPERATORS)
+    _OP_STRINGS = [str(o) for o in OPERATORS]
+
+
+cdef inline object make_token(object type_, object string, object start, object end, object line):
+    cdef object tok = PyType_GenericAlloc(<PyTypeObject*>_TokenInfo, 5)
+    Py_INCREF(type_)
+    PyTuple_SET_ITEM(tok, 0, type_)
+    Py_INCREF(string)
+    PyTuple_SET_ITEM(tok, 1, string)
+    Py_INCREF(start)
+    PyTuple_SET_ITEM(tok, 2, start)
+    Py_INCREF(end)
+    PyTuple_SET_ITEM(tok, 3, end)
+    Py_INCREF(line)
+    PyTuple_SET_ITEM(tok, 4, line)
+    return tok
+
+
+cdef inline object pos(object row, Py_ssize_t col):
+    cdef object t = PyTuple_New(2)
+    Py_INCREF(row)
+    PyTuple_SET_ITEM(t, 0, row)
+    cdef object c = PyLong_FromSsize_t(col)
+    Py_INCREF(c)
+    PyTuple_SET_ITEM(t, 1, c)
+    PyObject_GC_UnTrack(<void*>t)        # two ints: never part of a cycle
+    return t
+
+
+cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off, bint ascii) noexcept:
+    """Characters in s[ls:off] (UTF-8)."""
+    if ascii:
+        return off - ls
+    cdef Py_ssize_t k = 0, i
+    for i in range(ls, off):
+        if (s[i] & 0xC0) != 0x80:
+            k += 1
+    return k
+
+
+cdef class Scanned:
+    """The outcome of one scan: records (as Python-visible fields for tests) and the fallback reason."""
+    cdef public int fallback
+    cdef public Py_ssize_t fallback_at
+    cdef public list tokens
+
+
+def tokenize_lines(list lines, int mode, bint check_w, bint end_quirk=False, int stage=2):
+    """Scan the lines (str, as readline returned them: each but the last ends with '\\n' and
+    holds no other) and build TokenInfo objects. Returns the list, or a str naming why the
+    scanner stopped (the caller then replays the lines through the interpreter's tokenize).
+    check_w: names holding non-ASCII characters must match \\w+ (3.9 to 3.11).
+    end_quirk: 3.12.0 and 3.12.1 (gh-112943): the end column of a multi-line STRING or
+    FSTRING_MIDDLE counts the characters of the end's byte offset in its last line, applied
+    to the text of its first line on (decoded with errors="replace")."""
+    cdef Py_ssize_t nlines = PyList_GET_SIZE(lines)
+    cdef Py_ssize_t i, ended = 0
+    cdef object ln
+    for i in range(nlines):
+        ln = <object>PyList_GET_ITEM(lines, i)
+        if type(ln) is not str:
+            return "lines"
+        if ln.endswith("\n"):
+            ended += 1
+        elif i != nlines - 1:
+            return "lines"
+    cdef object src = "".join(lines)
+    if src.count("\n") != ended:
+        return "lines"
+    cdef bint all_ascii = PyUnicode_IS_ASCII(src)
+    cdef object data
+    if "\0" in src:
+        return "character"
+    try:
+        data = PyUnicode_AsUTF8String(src)
+    except UnicodeEncodeError:
+        return "character"
+    cdef const uint8_t* s = <const uint8_t*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+    if n >= 0xFFFFFFF0:
+        return "memory"
+    cdef Scan sc
+    memset(&sc, 0, sizeof(Scan))
+    sc.s = s
+    sc.n = n
+    sc.mode = mode
+    region_init(&sc.region)
+    cdef Py_ssize_t* starts = NULL
+    cdef char* line_ascii = NULL
+    try:
+        if region_prepare(&sc.region, &sc.budget, n) < 0:
+            return "memory"
+        with nogil:
+            scan(&sc)
+            region_flush(&sc.region)
+        if sc.fallback:
+            return FALLBACK_REASONS[sc.fallback]
+        if stage < 2:                    # measurement: the scan alone (record count)
+            return sc.region.count
+        # line starts (byte offsets) and ASCII-ness, one per line, plus a sentinel
+        starts = <Py_ssize_t*>malloc((nlines + 2) * sizeof(Py_ssize_t))
+        line_ascii = <char*>malloc(nlines + 2)
+        if starts == NULL or line_ascii == NULL:
+            raise MemoryError()
+        # The cyclic GC would walk the growing token list again and again (3x the build
+        # time on large files); nothing built here can form a cycle.
+        gc_was_on = _gc.isenabled()
+        if gc_was_on:
+            _gc.disable()
+        try:
+            return build(&sc, lines, nlines, starts, line_ascii, all_ascii, check_w, end_quirk)
+        finally:
+            if gc_was_on:
+                _gc.enable()
+    finally:
+        free(starts)
+        free(line_ascii)
+        region_free(&sc.region, &sc.budget)
+
+
+cdef object build(Scan* sc, list lines, Py_ssize_t nlines, Py_ssize_t* starts, char* line_ascii,
+                  bint all_ascii, bint check_w, bint end_quirk):
+    cdef const uint8_t* s = sc.s
+    cdef Py_ssize_t n = sc.n
+    cdef Py_ssize_t i, k, off = 0, start, end, row, erow, scol, ecol, ls, cnt
+    cdef object line, row_obj, erow_obj, typ, string, spos, epos, lines_obj, last_end = None
+    cdef Py_ssize_t last_end_off = -1
+    cdef int kind, c, mode = sc.mode
+    cdef Region* r = &sc.region
+    cdef uint32_t* cs
+    cdef uint32_t* ce
+    cdef uint16_t* ck
+    cdef list out = []
+    cdef list row_objs = []
+    import re
+    for i in range(nlines):
+        starts[i] = off
+        line = <object>PyList_GET_ITEM(lines, i)
+        if all_ascii or PyUnicode_IS_ASCII(line):
+            line_ascii[i] = 1
+            off += len(line)
+        else:
+            line_ascii[i] = 0
+            off += len(PyUnicode_AsUTF8String(line))
+    starts[nlines] = n + 1
+    starts[nlines + 1] = n + 1
+    row = 0                      # index of the current line (0-based)
+    row_obj = 1
+    line = <object>PyList_GET_ITEM(lines, 0) if nlines else _EMPTY
+    ls = 0
+    cdef object eof_row = PyLong_FromSsize_t(nlines + 1)
+    cdef object eof_pos = pos(eof_row, 0)
+    for c in range(region_chunks_used(r)):
+        cs = chunk_starts(r, c)
+        ce = chunk_ends(r, c)
+        ck = chunk_kinds(r, c)
+        for k in range(r.used[c]):
+            start = cs[k]
+            end = ce[k]
+            kind = ck[k]
+            if kind == K_DEDENT_EOF or kind == K_ENDMARKER:
+                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, eof_pos, eof_pos, _EMPTY))
+                continue
+            while start >= starts[row + 1] and row + 1 < nlines:
+                row += 1
+                ls = starts[row]
+                line = <object>PyList_GET_ITEM(lines, row)
+                row_obj = PyLong_FromSsize_t(row + 1)
+            scol = char_col(s, ls, start, line_ascii[row])
+            if kind == K_NEWLINE_EOF or kind == K_NL_EOF:
+                spos = pos(row_obj, scol)
+                if kind == K_NL_EOF and not mode:
+                    epos = spos
+                else:
+                    epos = pos(row_obj, scol + 1)
+                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, spos, epos,
+                                      _EMPTY if (kind == K_NEWLINE_EOF and not mode) else line))
+                continue
+            if start == last_end_off:
+                spos = last_end
+            else:
+                spos = pos(row_obj, scol)
+            if kind >= K_OP:
+                string = <object>PyList_GET_ITEM(_OP_STRINGS, kind - K_OP)
+                epos = pos(row_obj, scol + (end - start))
+                out.append(make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), string, spos, epos, line))
+                last_end = epos
+                last_end_off = end
+                continue
+            if kind == K_NEWLINE or kind == K_NL:
+                string = _NL_STR if end - start == 1 else _CRNL_STR
+                epos = pos(row_obj, scol + (end - start))
+                out.append(make_token(_TYPE_OBJECTS[kind], string, spos, epos, line))
+                last_end_off = -1
+                continue
+            if kind == K_DEDENT:
+                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, spos, spos, line))
+                continue
+            if end < starts[row + 1] or (end == starts[row + 1] and row + 1 >= nlines):
+                # on one line
+                ecol = scol + (end - start) if line_ascii[row] else char_col(s, ls, end, False)
+                string = PyUnicode_Substring(line, scol, ecol)
+                epos = pos(row_obj, ecol)
+                lines_obj = line
+            else:
+                erow = row + 1
+                while erow + 1 < nlines and end >= starts[erow + 1]:
+                    erow += 1
+                if end_quirk and (kind == K_STRING or kind == K_FSTRING_MIDDLE):
+                    cnt = min(end - starts[erow], (starts[erow + 1] if starts[erow + 1] <= n else n) - starts[row] + 1)
+                    ecol = len(PyUnicode_DecodeUTF8(<const char*>s + starts[row], cnt, "replace"))
+                else:
+                    ecol = char_col(s, starts[erow], end, line_ascii[erow])
+                string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
+                epos = pos(PyLong_FromSsize_t(erow + 1), ecol)
+                lines_obj = "".join(lines[row:erow + 1])
+            if kind == K_NAME_U:
+                if not string.isidentifier() or (check_w and re.fullmatch(r"\w+", string) is None):
+                    return "name"
+            out.append(make_token(_TYPE_OBJECTS[kind], string, spos, epos, lines_obj))
+            last_end = epos
+            last_end_off = -1 if end_quirk else end
+    return out
