@@ -97,40 +97,46 @@ def _replay(lines, error):
     return readline
 
 
+def _stream(start):
+    return _scanner.TokenStream(start, MODE, MODE == 0, _END_QUIRK)
+
+
+def _fallback_to(make, lines, error):
+    """fallback(reason): the interpreter's make() over a replay of the lines, reason recorded."""
+    def fallback(reason):
+        _last[0] = reason
+        return make(_replay(lines, error))
+    return fallback
+
+
 def generate_tokens(readline):
-    """Like tokenize.generate_tokens: TokenInfo objects for a str readline."""
-    lines, error = _read(readline)
-    result = "readline" if error is not None else _scanner.tokenize_lines(lines, MODE, MODE == 0, _END_QUIRK)
-    if type(result) is list:
+    """Like tokenize.generate_tokens: TokenInfo objects for a str readline (lazy: readline is
+    first called by the first next())."""
+    def start():
+        lines, error = _read(readline)
         _last[0] = None
-        yield from result
-        return
-    _last[0] = result
-    yield from _std.generate_tokens(_replay(lines, error))
+        if error is not None:
+            return None, None, _fallback_to(_std.generate_tokens, lines, error)("readline")
+        return lines, None, _fallback_to(_std.generate_tokens, lines, None)
+    return _stream(start)
 
 
-def _tokenize(readline):
-    """(tokens, None) with the ENCODING token first, or (None, the interpreter's tokenize over
-    the same lines). detect_encoding's errors propagate, as from the interpreter's."""
+def _prepare_bytes(readline):
+    """start() of a bytes stream: (text lines, the ENCODING token, fallback), or (None, None,
+    the interpreter's iterator). detect_encoding's errors propagate, as from the interpreter's."""
     lines, error = _read(readline)
-    result = "readline"
-    if error is None and all(type(line) is bytes for line in lines):
-        result = "encoding"
-        encoding, consumed = _std.detect_encoding(_replay(lines, None))
-        codec = "utf-8" if encoding == "utf-8-sig" else encoding
-        try:
-            text = [line.decode(codec) for line in consumed]   # the first may have lost a BOM
-            text.extend([line.decode(codec) for line in lines[len(consumed):]])
-        except (UnicodeDecodeError, LookupError):
-            pass
-        else:
-            result = _scanner.tokenize_lines(text, MODE, MODE == 0, _END_QUIRK)
-            if type(result) is list:
-                _last[0] = None
-                result.insert(0, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""))
-                return result, None
-    _last[0] = result
-    return None, _std.tokenize(_replay(lines, error))
+    _last[0] = None
+    fallback = _fallback_to(_std.tokenize, lines, error)
+    if error is not None or not all(type(line) is bytes for line in lines):
+        return None, None, fallback("readline")
+    encoding, consumed = _std.detect_encoding(_replay(lines, None))
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        text = [line.decode(codec) for line in consumed]   # the first may have lost a BOM
+        text.extend([line.decode(codec) for line in lines[len(consumed):]])
+    except (UnicodeDecodeError, LookupError):
+        return None, None, fallback("encoding")
+    return text, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""), fallback
 
 
 if MODE == 0:
@@ -138,11 +144,10 @@ if MODE == 0:
         """Like tokenize.tokenize: the ENCODING token, then TokenInfo objects for a bytes
         readline (the encoding found by the interpreter's tokenize.detect_encoding, called,
         as 3.9 to 3.11 do, before the first token is asked for)."""
-        tokens, fallback = _tokenize(readline)
-        return iter(tokens) if fallback is None else fallback
+        prepared = _prepare_bytes(readline)
+        return _stream(lambda: prepared)
 else:
     def tokenize(readline):
         """Like tokenize.tokenize: the ENCODING token, then TokenInfo objects for a bytes
-        readline (the encoding found by the interpreter's tokenize.detect_encoding)."""
-        tokens, fallback = _tokenize(readline)
-        yield from (tokens if fallback is None else fallback)
+        readline (the encoding found by the interpreter's tokenize.detect_encoding; lazy)."""
+        return _stream(lambda: _prepare_bytes(readline))

@@ -30,8 +30,6 @@ cdef extern from "Python.h":
     object PyUnicode_AsUTF8String(object o)
     void PyObject_GC_UnTrack(void* o)
 
-import gc as _gc
-
 include "../_budget.pxi"
 include "../_region.pxi"
 include "_tables.pxi"
@@ -80,6 +78,7 @@ cdef struct Scan:
     int fallback
     Py_ssize_t fallback_at
     int open_indents          # indentation levels open at the end (DEDENT_EOF records written)
+    Py_ssize_t nonascii_names # NAME_U records written
 
 
 cdef inline bint is_name_byte(uint8_t c) noexcept nogil:
@@ -511,6 +510,7 @@ cdef void scan(Scan* sc) noexcept nogil:
             else:
                 if emit(sc, p, q, K_NAME_U if nonascii else K_NAME) < 0:
                     return
+                sc.nonascii_names += nonascii
                 p = q
         elif is_digit(c) or (c == 46 and p + 1 < n and is_digit(s[p + 1])):
             e = scan_number(sc, p)
@@ -645,186 +645,244 @@ cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off,
     return k
 
 
-cdef class Scanned:
-    """The outcome of one scan: records (as Python-visible fields for tests) and the fallback reason."""
-    cdef public int fallback
-    cdef public Py_ssize_t fallback_at
-    cdef public list tokens
-
-
-def tokenize_lines(list lines, int mode, bint check_w, bint end_quirk=False, int stage=2):
-    """Scan the lines (str, as readline returned them: each but the last ends with '\\n' and
-    holds no other) and build TokenInfo objects. Returns the list, or a str naming why the
-    scanner stopped (the caller then replays the lines through the interpreter's tokenize).
-    check_w: names holding non-ASCII characters must match \\w+ (3.9 to 3.11).
-    end_quirk: 3.12.0 and 3.12.1 (gh-112943): the end column of a multi-line STRING or
-    FSTRING_MIDDLE counts the characters of the end's byte offset in its last line, applied
-    to the text of its first line on (decoded with errors="replace")."""
-    cdef Py_ssize_t nlines = PyList_GET_SIZE(lines)
-    cdef Py_ssize_t i, ended = 0
-    cdef object ln
-    for i in range(nlines):
-        ln = <object>PyList_GET_ITEM(lines, i)
-        if type(ln) is not str:
-            return "lines"
-        if ln.endswith("\n"):
-            ended += 1
-        elif i != nlines - 1:
-            return "lines"
-    cdef object src = "".join(lines)
-    if src.count("\n") != ended:
-        return "lines"
-    cdef bint all_ascii = PyUnicode_IS_ASCII(src)
-    cdef object data
-    if "\0" in src:
-        return "character"
-    try:
-        data = PyUnicode_AsUTF8String(src)
-    except UnicodeEncodeError:
-        return "character"
-    cdef const uint8_t* s = <const uint8_t*>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
-    if n >= 0xFFFFFFF0:
-        return "memory"
+cdef class TokenStream:
+    """A lazy iterator of TokenInfo objects. On the first next() it calls start(), which
+    returns (lines, first, fallback): the str lines to scan, a token to give first (the
+    ENCODING token) or None, and fallback(reason) -> the interpreter's iterator over the same
+    lines; or (None, None, iterator) to give that iterator's tokens instead. The scan runs
+    then, whole and without the GIL; each next() makes one TokenInfo from one record (made
+    while they are used, so they stay in cache and pymalloc reuses their memory)."""
+    cdef object _start
+    cdef object _fallback
+    cdef object _first
+    cdef bint _ready, _done
+    cdef int mode
+    cdef bint check_w, end_quirk
     cdef Scan sc
-    memset(&sc, 0, sizeof(Scan))
-    sc.s = s
-    sc.n = n
-    sc.mode = mode
-    region_init(&sc.region)
-    cdef Py_ssize_t* starts = NULL
-    cdef char* line_ascii = NULL
-    try:
-        if region_prepare(&sc.region, &sc.budget, n) < 0:
-            return "memory"
-        with nogil:
-            scan(&sc)
-            region_flush(&sc.region)
-        if sc.fallback:
-            return FALLBACK_REASONS[sc.fallback]
-        if stage < 2:                    # measurement: the scan alone (record count)
-            return sc.region.count
-        # line starts (byte offsets) and ASCII-ness, one per line, plus a sentinel
-        starts = <Py_ssize_t*>malloc((nlines + 2) * sizeof(Py_ssize_t))
-        line_ascii = <char*>malloc(nlines + 2)
-        if starts == NULL or line_ascii == NULL:
-            raise MemoryError()
-        # The cyclic GC would walk the growing token list again and again (3x the build
-        # time on large files); nothing built here can form a cycle.
-        gc_was_on = _gc.isenabled()
-        if gc_was_on:
-            _gc.disable()
-        try:
-            return build(&sc, lines, nlines, starts, line_ascii, all_ascii, check_w, end_quirk)
-        finally:
-            if gc_was_on:
-                _gc.enable()
-    finally:
-        free(starts)
-        free(line_ascii)
-        region_free(&sc.region, &sc.budget)
-
-
-cdef object build(Scan* sc, list lines, Py_ssize_t nlines, Py_ssize_t* starts, char* line_ascii,
-                  bint all_ascii, bint check_w, bint end_quirk):
-    cdef const uint8_t* s = sc.s
-    cdef Py_ssize_t n = sc.n
-    cdef Py_ssize_t i, k, off = 0, start, end, row, erow, scol, ecol, ls, cnt
-    cdef object line, row_obj, erow_obj, typ, string, spos, epos, lines_obj, last_end = None
-    cdef Py_ssize_t last_end_off = -1
-    cdef int kind, c, mode = sc.mode
-    cdef Region* r = &sc.region
+    cdef object data, lines, line, row_obj, last_end, eof_pos
+    cdef Py_ssize_t nlines, row, ls, last_end_off, k, used
+    cdef int chunk
+    cdef Py_ssize_t* starts
+    cdef char* line_ascii
     cdef uint32_t* cs
     cdef uint32_t* ce
     cdef uint16_t* ck
-    cdef list out = []
-    cdef list row_objs = []
-    import re
-    for i in range(nlines):
-        starts[i] = off
-        line = <object>PyList_GET_ITEM(lines, i)
-        if all_ascii or PyUnicode_IS_ASCII(line):
-            line_ascii[i] = 1
-            off += len(line)
+
+    def __cinit__(self, start, int mode, bint check_w, bint end_quirk):
+        self._start = start
+        self.mode = mode
+        self.check_w = check_w
+        self.end_quirk = end_quirk
+        region_init(&self.sc.region)
+        self.starts = NULL
+        self.line_ascii = NULL
+
+    def __dealloc__(self):
+        free(self.starts)
+        free(self.line_ascii)
+        region_free(&self.sc.region, &self.sc.budget)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self._ready:
+            self._begin()
+        if self._fallback is not None:
+            return next(self._fallback)
+        if self._first is not None:
+            tok = self._first
+            self._first = None
+            return tok
+        tok = self._next_token()
+        if tok is None:
+            raise StopIteration
+        return tok
+
+    cdef _begin(self):
+        self._ready = True
+        lines, first, fallback = self._start()
+        self._start = None
+        if lines is None:
+            self._fallback = iter(fallback)
+            return
+        reason = self._prepare(lines)
+        if reason is not None:
+            self._fallback = iter(fallback(reason))
+            return
+        self._first = first
+
+    cdef object _prepare(self, list lines):
+        """Scan the lines; None, or why the scanner stopped."""
+        cdef Py_ssize_t nlines = PyList_GET_SIZE(lines)
+        cdef Py_ssize_t i, ended = 0, off = 0, n
+        cdef object ln
+        for i in range(nlines):
+            ln = <object>PyList_GET_ITEM(lines, i)
+            if type(ln) is not str:
+                return "lines"
+            if ln.endswith("\n"):
+                ended += 1
+            elif i != nlines - 1:
+                return "lines"
+        src = "".join(lines)
+        if src.count("\n") != ended:
+            return "lines"
+        if "\0" in src:
+            return "character"
+        try:
+            self.data = PyUnicode_AsUTF8String(src)
+        except UnicodeEncodeError:
+            return "character"
+        cdef bint all_ascii = PyUnicode_IS_ASCII(src)
+        cdef Scan* sc = &self.sc
+        sc.s = <const uint8_t*>PyBytes_AS_STRING(self.data)
+        sc.n = n = PyBytes_GET_SIZE(self.data)
+        sc.mode = self.mode
+        if n >= 0xFFFFFFF0:
+            return "memory"
+        if region_prepare(&sc.region, &sc.budget, n) < 0:
+            return "memory"
+        with nogil:
+            scan(sc)
+            region_flush(&sc.region)
+        if sc.fallback:
+            return FALLBACK_REASONS[sc.fallback]
+        self.starts = <Py_ssize_t*>malloc((nlines + 2) * sizeof(Py_ssize_t))
+        self.line_ascii = <char*>malloc(nlines + 2)
+        if self.starts == NULL or self.line_ascii == NULL:
+            raise MemoryError()
+        for i in range(nlines):
+            self.starts[i] = off
+            ln = <object>PyList_GET_ITEM(lines, i)
+            if all_ascii or PyUnicode_IS_ASCII(ln):
+                self.line_ascii[i] = 1
+                off += len(ln)
+            else:
+                self.line_ascii[i] = 0
+                off += len(PyUnicode_AsUTF8String(ln))
+        self.starts[nlines] = n + 1
+        self.starts[nlines + 1] = n + 1
+        self.nlines = nlines
+        self.lines = lines
+        self.row = 0
+        self.row_obj = 1
+        self.line = <object>PyList_GET_ITEM(lines, 0) if nlines else _EMPTY
+        self.ls = 0
+        self.last_end_off = -1
+        self.eof_pos = pos(PyLong_FromSsize_t(nlines + 1), 0)
+        self.chunk = -1
+        self.k = 0
+        self.used = 0
+        if sc.nonascii_names:
+            return self._check_names()
+        return None
+
+    cdef object _check_names(self):
+        """Names holding non-ASCII characters: identifiers (and \w+ before 3.12), or 'name'."""
+        import re
+        cdef Region* r = &self.sc.region
+        cdef int c
+        cdef Py_ssize_t k
+        cdef uint32_t* cs
+        cdef uint32_t* ce
+        cdef uint16_t* ck
+        for c in range(region_chunks_used(r)):
+            cs = chunk_starts(r, c)
+            ce = chunk_ends(r, c)
+            ck = chunk_kinds(r, c)
+            for k in range(r.used[c]):
+                if ck[k] == K_NAME_U:
+                    name = PyUnicode_DecodeUTF8(<const char*>self.sc.s + cs[k], ce[k] - cs[k], NULL)
+                    if not name.isidentifier() or (self.check_w and re.fullmatch(r"\w+", name) is None):
+                        return "name"
+        return None
+
+    cdef object _next_token(self):
+        """The next TokenInfo, or None at the end."""
+        cdef Region* r = &self.sc.region
+        cdef const uint8_t* s = self.sc.s
+        cdef Py_ssize_t n = self.sc.n
+        cdef Py_ssize_t start, end, scol, ecol, erow, cnt
+        cdef Py_ssize_t* starts = self.starts
+        cdef int kind
+        cdef bint mode = self.mode
+        cdef object string, spos, epos, lines_obj
+        while self.k >= self.used:
+            self.chunk += 1
+            if self.chunk >= region_chunks_used(r):
+                return None
+            self.cs = chunk_starts(r, self.chunk)
+            self.ce = chunk_ends(r, self.chunk)
+            self.ck = chunk_kinds(r, self.chunk)
+            self.used = r.used[self.chunk]
+            self.k = 0
+        start = self.cs[self.k]
+        end = self.ce[self.k]
+        kind = self.ck[self.k]
+        self.k += 1
+        if kind == K_DEDENT_EOF or kind == K_ENDMARKER:
+            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, self.eof_pos, self.eof_pos, _EMPTY)
+        while start >= starts[self.row + 1] and self.row + 1 < self.nlines:
+            self.row += 1
+            self.ls = starts[self.row]
+            self.line = <object>PyList_GET_ITEM(self.lines, self.row)
+            self.row_obj = PyLong_FromSsize_t(self.row + 1)
+        cdef object line = self.line
+        cdef object row_obj = self.row_obj
+        cdef Py_ssize_t row = self.row
+        cdef bint ascii = self.line_ascii[row]
+        scol = char_col(s, self.ls, start, ascii)
+        if kind >= K_OP:
+            spos = self.last_end if start == self.last_end_off else pos(row_obj, scol)
+            epos = pos(row_obj, scol + (end - start))
+            self.last_end = epos
+            self.last_end_off = end
+            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind),
+                              <object>PyList_GET_ITEM(_OP_STRINGS, kind - K_OP), spos, epos, line)
+        if kind == K_NEWLINE_EOF or kind == K_NL_EOF:
+            spos = pos(row_obj, scol)
+            epos = spos if (kind == K_NL_EOF and not mode) else pos(row_obj, scol + 1)
+            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, spos, epos,
+                              _EMPTY if (kind == K_NEWLINE_EOF and not mode) else line)
+        spos = self.last_end if start == self.last_end_off else pos(row_obj, scol)
+        if kind == K_NEWLINE or kind == K_NL:
+            self.last_end_off = -1
+            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _NL_STR if end - start == 1 else _CRNL_STR,
+                              spos, pos(row_obj, scol + (end - start)), line)
+        if kind == K_DEDENT:
+            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, spos, spos, line)
+        if end < starts[row + 1]:
+            ecol = scol + (end - start) if ascii else char_col(s, self.ls, end, False)
+            string = PyUnicode_Substring(line, scol, ecol)
+            epos = pos(row_obj, ecol)
+            lines_obj = line
         else:
-            line_ascii[i] = 0
-            off += len(PyUnicode_AsUTF8String(line))
-    starts[nlines] = n + 1
-    starts[nlines + 1] = n + 1
-    row = 0                      # index of the current line (0-based)
-    row_obj = 1
-    line = <object>PyList_GET_ITEM(lines, 0) if nlines else _EMPTY
-    ls = 0
-    cdef object eof_row = PyLong_FromSsize_t(nlines + 1)
-    cdef object eof_pos = pos(eof_row, 0)
-    for c in range(region_chunks_used(r)):
-        cs = chunk_starts(r, c)
-        ce = chunk_ends(r, c)
-        ck = chunk_kinds(r, c)
-        for k in range(r.used[c]):
-            start = cs[k]
-            end = ce[k]
-            kind = ck[k]
-            if kind == K_DEDENT_EOF or kind == K_ENDMARKER:
-                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, eof_pos, eof_pos, _EMPTY))
-                continue
-            while start >= starts[row + 1] and row + 1 < nlines:
-                row += 1
-                ls = starts[row]
-                line = <object>PyList_GET_ITEM(lines, row)
-                row_obj = PyLong_FromSsize_t(row + 1)
-            scol = char_col(s, ls, start, line_ascii[row])
-            if kind == K_NEWLINE_EOF or kind == K_NL_EOF:
-                spos = pos(row_obj, scol)
-                if kind == K_NL_EOF and not mode:
-                    epos = spos
-                else:
-                    epos = pos(row_obj, scol + 1)
-                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, spos, epos,
-                                      _EMPTY if (kind == K_NEWLINE_EOF and not mode) else line))
-                continue
-            if start == last_end_off:
-                spos = last_end
+            erow = row + 1
+            while erow + 1 < self.nlines and end >= starts[erow + 1]:
+                erow += 1
+            if self.end_quirk and (kind == K_STRING or kind == K_FSTRING_MIDDLE):
+                cnt = min(end - starts[erow], (starts[erow + 1] if starts[erow + 1] <= n else n) - starts[row] + 1)
+                ecol = len(PyUnicode_DecodeUTF8(<const char*>s + starts[row], cnt, "replace"))
             else:
-                spos = pos(row_obj, scol)
-            if kind >= K_OP:
-                string = <object>PyList_GET_ITEM(_OP_STRINGS, kind - K_OP)
-                epos = pos(row_obj, scol + (end - start))
-                out.append(make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), string, spos, epos, line))
-                last_end = epos
-                last_end_off = end
-                continue
-            if kind == K_NEWLINE or kind == K_NL:
-                string = _NL_STR if end - start == 1 else _CRNL_STR
-                epos = pos(row_obj, scol + (end - start))
-                out.append(make_token(_TYPE_OBJECTS[kind], string, spos, epos, line))
-                last_end_off = -1
-                continue
-            if kind == K_DEDENT:
-                out.append(make_token(_TYPE_OBJECTS[kind], _EMPTY, spos, spos, line))
-                continue
-            if end < starts[row + 1] or (end == starts[row + 1] and row + 1 >= nlines):
-                # on one line
-                ecol = scol + (end - start) if line_ascii[row] else char_col(s, ls, end, False)
-                string = PyUnicode_Substring(line, scol, ecol)
-                epos = pos(row_obj, ecol)
-                lines_obj = line
-            else:
-                erow = row + 1
-                while erow + 1 < nlines and end >= starts[erow + 1]:
-                    erow += 1
-                if end_quirk and (kind == K_STRING or kind == K_FSTRING_MIDDLE):
-                    cnt = min(end - starts[erow], (starts[erow + 1] if starts[erow + 1] <= n else n) - starts[row] + 1)
-                    ecol = len(PyUnicode_DecodeUTF8(<const char*>s + starts[row], cnt, "replace"))
-                else:
-                    ecol = char_col(s, starts[erow], end, line_ascii[erow])
-                string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
-                epos = pos(PyLong_FromSsize_t(erow + 1), ecol)
-                lines_obj = "".join(lines[row:erow + 1])
-            if kind == K_NAME_U:
-                if not string.isidentifier() or (check_w and re.fullmatch(r"\w+", string) is None):
-                    return "name"
-            out.append(make_token(_TYPE_OBJECTS[kind], string, spos, epos, lines_obj))
-            last_end = epos
-            last_end_off = -1 if end_quirk else end
+                ecol = char_col(s, starts[erow], end, self.line_ascii[erow])
+            string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
+            epos = pos(PyLong_FromSsize_t(erow + 1), ecol)
+            lines_obj = "".join(self.lines[row:erow + 1])
+        self.last_end = epos
+        self.last_end_off = -1 if self.end_quirk else end
+        return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), string, spos, epos, lines_obj)
+
+
+def _no_fallback(reason):
+    return iter([reason])
+
+
+def tokenize_lines(list lines, int mode, bint check_w, bint end_quirk=False):
+    """The TokenInfo list for the lines (str, as readline returned them), or a str naming
+    why the scanner stopped (the caller replays the lines through the interpreter's tokenize)."""
+    cdef TokenStream stream = TokenStream(lambda: (lines, None, _no_fallback), mode, check_w, end_quirk)
+    out = list(stream)
+    if stream._fallback is not None:
+        return out[0]
     return out
