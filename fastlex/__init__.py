@@ -13,7 +13,7 @@ bulk ``kinds``/``starts``/``ends`` buffers, ``errors`` and ``stats``.
 import os as _os
 import sys as _sys
 
-from fastlex._core import MAX_SOURCE_BYTES, Column, Lexer, Source, Token, Tokens
+from fastlex._core import LANGUAGES, MAX_SOURCE_BYTES, Column, GrammarInfo, Lexer, Source, Token, Tokens
 from fastlex.errors import LexError, LexMemoryError
 from fastlex.kinds import Kind
 
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "tokenize", "tokenize_many", "Lexer", "Tokens", "Token", "Kind", "LexError",
-    "LexMemoryError", "MAX_SOURCE_BYTES", "Column", "Source",
+    "LexMemoryError", "MAX_SOURCE_BYTES", "Column", "Source", "LANGUAGES", "GrammarInfo",
 ]
 
 
@@ -39,20 +39,21 @@ def _report_alloc_stats(tokens):
     )
 
 
-def tokenize(src, *, memory_limit=None):
-    """Tokens of the Ruby source ``src`` (str, or bytes of UTF-8), in source order.
+def tokenize(src, *, language="ruby", memory_limit=None):
+    """Tokens of the source ``src`` (str, or bytes of UTF-8) in ``language`` (``LANGUAGES``
+    lists them; Ruby by default), in source order.
 
     A fresh Lexer does the work, so the result owns its memory and never
     expires. ``memory_limit`` (bytes) bounds what the core may hold; past it
-    LexMemoryError is raised. Malformed Ruby never raises: see ``Tokens.errors``.
+    LexMemoryError is raised. Malformed input never raises: see ``Tokens.errors``.
     """
-    tokens = Lexer().tokenize(src, memory_limit=memory_limit)
+    tokens = Lexer(language=language).tokenize(src, memory_limit=memory_limit)
     if _os.environ.get("FASTLEX_ALLOC_STATS"):
         _report_alloc_stats(tokens)
     return tokens
 
 
-def tokenize_many(items, *, workers=None, memory_limit=None):
+def tokenize_many(items, *, language="ruby", workers=None, memory_limit=None):
     """Tokens for many sources, on worker threads, in input order.
 
     ``items`` holds str/bytes sources or ``os.PathLike`` paths (read as bytes,
@@ -64,4 +65,4 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
     the first failure in input order is raised.
     """
     from fastlex._threads import tokenize_many as _many
-    return _many(items, workers=workers, memory_limit=memory_limit)
+    return _many(items, language=language, workers=workers, memory_limit=memory_limit)

@@ -7,7 +7,9 @@ the public API whatever that module's own annotations are.
 import os
 from collections.abc import Iterable
 
+from fastlex._core import LANGUAGES as LANGUAGES
 from fastlex._core import MAX_SOURCE_BYTES as MAX_SOURCE_BYTES
+from fastlex._core import GrammarInfo as GrammarInfo
 from fastlex._core import Column as Column
 from fastlex._core import Lexer as Lexer
 from fastlex._core import Source as Source
@@ -21,13 +23,14 @@ __version__: str
 
 __all__ = [
     "tokenize", "tokenize_many", "Lexer", "Tokens", "Token", "Kind", "LexError",
-    "LexMemoryError", "MAX_SOURCE_BYTES", "Column", "Source",
+    "LexMemoryError", "MAX_SOURCE_BYTES", "Column", "Source", "LANGUAGES", "GrammarInfo",
 ]
 
-def tokenize(src: str | bytes, *, memory_limit: int | None = None) -> Tokens: ...
+def tokenize(src: str | bytes, *, language: str = "ruby", memory_limit: int | None = None) -> Tokens: ...
 def tokenize_many(
     items: Iterable[str | bytes | os.PathLike[str] | os.PathLike[bytes]],
     *,
+    language: str = "ruby",
     workers: int | None = None,
     memory_limit: int | None = None,
 ) -> list[Tokens]: ...

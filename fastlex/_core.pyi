@@ -14,6 +14,21 @@ from fastlex.errors import LexError
 from fastlex.kinds import Kind
 
 MAX_SOURCE_BYTES: Final[int]
+LANGUAGES: dict[str, str]
+
+class GrammarInfo:
+    """A language's grammar as the Python layer sees it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def kinds(self) -> Any: ...
+    @property
+    def error_messages(self) -> dict[int, str]: ...
+
+def grammar_info(language: object) -> GrammarInfo: ...
 
 class Source:
     """The text a Tokens object was lexed from."""
@@ -22,11 +37,15 @@ class Source:
     def original(self) -> str | bytes: ...
     @property
     def utf8(self) -> bytes | None: ...
+    @property
+    def grammar(self) -> GrammarInfo: ...
 
 class Lexer:
-    """A reusable Ruby lexer: its results stay valid until its next ``tokenize`` call."""
+    """A reusable lexer of one language: its results stay valid until its next ``tokenize`` call."""
 
-    def __init__(self, memory_limit: int | None = None, *, region: bool = True) -> None: ...
+    def __init__(self, memory_limit: int | None = None, *, region: bool = True, language: str = "ruby") -> None: ...
+    @property
+    def language(self) -> str | None: ...
     @property
     def memory_limit(self) -> int | None: ...
     @property

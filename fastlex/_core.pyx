@@ -33,13 +33,13 @@ include "_vec.pxi"
 include "_scanner.pxi"
 include "_chars.pxi"
 include "_arrow.pxi"
+include "_grammar.pxi"
+include "_ruby.pxi"
 
 import os
 
 from fastlex.errors import LexError, LexMemoryError
 from fastlex.kinds import Kind
-
-cdef tuple KIND_MEMBERS = (None,) + tuple(Kind)
 
 
 def _error_offset(error):
@@ -52,22 +52,9 @@ cdef int64_t MAX_SOURCE_BYTES_C = 0xFFFFFFFE
 cdef Py_ssize_t MOVE_MIN_RECORDS = 1 << 16
 cdef Py_ssize_t PY_SSIZE_T_MAX = <Py_ssize_t>((<size_t>-1) >> 1)
 
-ERROR_MESSAGES = {
-    ERR_INVALID_UTF8: "invalid UTF-8 byte sequence",
-    ERR_NUL: "NUL byte outside a literal",
-    ERR_LONE_CR: "carriage return not followed by a line feed",
-    ERR_UNEXPECTED: "unexpected character",
-    ERR_UNTERMINATED_STRING: "unterminated string meets end of file",
-    ERR_UNTERMINATED_REGEXP: "unterminated regexp meets end of file",
-    ERR_UNTERMINATED_HEREDOC: "unterminated heredoc: terminator not found",
-    ERR_UNTERMINATED_EMBDOC: "embedded document (=begin) meets end of file",
-    ERR_UNTERMINATED_LIST: "unterminated word or symbol list meets end of file",
-    ERR_UNTERMINATED_INTERP: "unterminated interpolation meets end of file",
-    ERR_UNTERMINATED_SYMBOL: "unterminated quoted symbol meets end of file",
-    ERR_UNTERMINATED_COMMAND: "unterminated command string meets end of file",
-    ERR_BOM: "byte order mark inside the source",
-    ERR_TOO_MANY_ERRORS: "too many errors; later ones are not reported",
-}
+# The Ruby grammar's error messages, by code (kept under this name for existing callers; every
+# grammar has its own: GrammarInfo.error_messages).
+ERROR_MESSAGES = RUBY_ERROR_MESSAGES
 
 PHASE_NAMES = {
     PHASE_REGION: "region (token records)",
@@ -76,13 +63,6 @@ PHASE_NAMES = {
     PHASE_STACK: "scanner stack",
     PHASE_ERRORS: "error list",
 }
-
-# Kinds whose text is interned through the constant pool.
-cdef bint NAME_KIND[KIND_COUNT]
-memset(NAME_KIND, 0, sizeof(NAME_KIND))
-for _k in (K_IDENTIFIER, K_METHOD_NAME, K_CONSTANT, K_INSTANCE_VARIABLE, K_CLASS_VARIABLE,
-           K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NTH_REFERENCE, K_LABEL, K_SYMBOL):
-    NAME_KIND[_k] = True
 
 # The Python layer's cache of recently read names of up to 16 bytes (Tokens.name_of): a direct-mapped
 # table small enough for the first-level cache, in front of the pool, whose slots and strs
@@ -104,6 +84,91 @@ cdef enum InputKind:
     INPUT_UTF8_STR = 2     # other str: encoded to UTF-8 once; columns count code points
 
 
+cdef class GrammarInfo:
+    """A grammar as the Python layer sees it: its name, its ``Kind`` enum, which kinds are names
+    (interned through the pool), its error messages, and its scanner (a C Grammar, see
+    _grammar.pxi). One per language, made on first use by ``grammar_info``."""
+    cdef readonly str name
+    cdef readonly object kinds              # the IntEnum of the grammar's kinds
+    cdef tuple kind_members                 # index: kind value -> Kind member (0: None)
+    cdef bytes name_kind_bytes              # index: kind value -> 1 if its text is interned
+    cdef const uint8_t* name_kind           # name_kind_bytes' buffer
+    cdef Py_ssize_t kind_count              # values 0 .. kind_count - 1 are valid
+    cdef readonly dict error_messages       # error code -> message
+    cdef const Grammar* grammar
+    cdef object keep                        # what grammar points into (the capsule's module)
+
+    @property
+    def language(self):
+        """The grammar's name (as ``language=`` takes it)."""
+        return self.name
+
+    def __repr__(self):
+        return f"<fastlex grammar {self.name!r}: {len(self.kind_members) - 1} kinds>"
+
+
+cdef GrammarInfo make_grammar_info(str name, const Grammar* grammar, object kinds, object name_kinds,
+                                   dict error_messages, object keep):
+    """A GrammarInfo; ImportError if the scanner was built against another core."""
+    cdef GrammarInfo g = GrammarInfo.__new__(GrammarInfo)
+    if not grammar_compatible(grammar):
+        raise ImportError(f"fastlex: the {name} grammar was built against another fastlex core; rebuild fastlex")
+    g.name = name
+    g.kinds = kinds
+    members = [None] * (max([int(k) for k in kinds] + [0]) + 1)
+    for k in kinds:
+        members[int(k)] = k
+    g.kind_members = tuple(members)
+    g.kind_count = len(members)
+    flags = bytearray(len(members))
+    for k in name_kinds:
+        flags[int(k)] = 1
+    g.name_kind_bytes = bytes(flags)
+    g.name_kind = <const uint8_t*><const char*>g.name_kind_bytes
+    g.error_messages = dict(error_messages)
+    g.grammar = grammar
+    g.keep = keep
+    return g
+
+
+# The grammars fastlex knows: language -> the module that holds its scanner. A grammar built
+# into another extension exports GRAMMAR (a PyCapsule "fastlex.grammar" of its Grammar struct),
+# KINDS (its IntEnum), NAME_KINDS and ERROR_MESSAGES. Adding a language: a folder in grammars/,
+# a scanner unit, a line here.
+LANGUAGES = {
+    "ruby": "fastlex._core",
+}
+cdef dict GRAMMARS = {}
+
+
+cdef extern from "Python.h":
+    void* PyCapsule_GetPointer(object capsule, const char* name) except? NULL
+
+
+cpdef GrammarInfo grammar_info(object language):
+    """The GrammarInfo of a language name; TypeError for a non-str, ValueError for an unknown one."""
+    cdef GrammarInfo g
+    if not isinstance(language, str):
+        raise TypeError(f"language must be a str, not {type(language).__name__}")
+    g = GRAMMARS.get(language)
+    if g is not None:
+        return g
+    if language not in LANGUAGES:
+        raise ValueError(f"fastlex: unknown language {language!r} (known: {', '.join(sorted(LANGUAGES))})")
+    if language == "ruby":
+        g = make_grammar_info("ruby", &RUBY_GRAMMAR, Kind, RUBY_NAME_KINDS, RUBY_ERROR_MESSAGES, None)
+    else:
+        import importlib
+        module = importlib.import_module(LANGUAGES[language])
+        g = make_grammar_info(language, <const Grammar*>PyCapsule_GetPointer(module.GRAMMAR, "fastlex.grammar"),
+                              module.KINDS, module.NAME_KINDS, module.ERROR_MESSAGES, module)
+    GRAMMARS[language] = g
+    return g
+
+
+cdef GrammarInfo RUBY = grammar_info("ruby")
+
+
 cdef class Source:
     """The text a Tokens object was lexed from, immutable and shared by its tokens.
 
@@ -113,6 +178,7 @@ cdef class Source:
     the first position asked for: constant time a position, in any order.
     """
     cdef readonly object original
+    cdef readonly GrammarInfo grammar   # the grammar it was lexed with (its kinds, for Token.type)
     cdef object data
     cdef const uint8_t* buf
     cdef Py_ssize_t n
@@ -167,10 +233,11 @@ cdef class Source:
         return self.line_str
 
 
-cdef Source make_source(object src):
+cdef Source make_source(object src, GrammarInfo grammar=RUBY):
     """A Source for str or bytes; TypeError for anything else, ValueError past MAX_SOURCE_BYTES."""
     cdef Source s = Source.__new__(Source)
     s.original = src
+    s.grammar = grammar
     if type(src) is bytes or isinstance(src, bytes):
         s.data = src
         s.buf = <const uint8_t*>PyBytes_AS_STRING(src)
@@ -194,7 +261,7 @@ cdef Source make_source(object src):
             s.input_kind = INPUT_UTF8_STR
     else:
         raise TypeError(
-            f"fastlex.tokenize() expects str or bytes (UTF-8 Ruby source), not {type(src).__name__}")
+            f"fastlex.tokenize() expects str or bytes (UTF-8 {s.grammar.name.capitalize()} source), not {type(src).__name__}")
     if s.n > MAX_SOURCE_BYTES:
         raise ValueError(
             f"fastlex: the source is {s.n} bytes, more than the limit of {MAX_SOURCE_BYTES} bytes "
@@ -457,11 +524,12 @@ cdef int copy_result(StoreView* dst, Store src) noexcept nogil:
 
 
 cdef class Lexer:
-    """A reusable Ruby lexer.
+    """A reusable lexer of one language (``language="ruby"`` by default; ``fastlex.LANGUAGES``
+    lists them).
 
     Memory: the Lexer owns its Store (region of token records, constant pool,
-    newline list, errors) and its scanner stacks. ``tokenize`` resets them
-    without freeing, so a batch of files allocates nothing once the first
+    newline list, errors) and its scanner's state (stacks). ``tokenize`` resets
+    them without freeing, so a batch of files allocates nothing once the first
     (largest) file has been lexed. The Tokens returned by ``tokenize`` read the
     Lexer's store and stay valid until this Lexer's next ``tokenize`` call; after
     that they raise RuntimeError (``fastlex.tokenize`` uses a fresh Lexer each
@@ -469,23 +537,36 @@ cdef class Lexer:
     use one per thread (``fastlex.tokenize_many`` does).
     """
     cdef Store store
-    cdef Vec frames
-    cdef Vec heredocs
-    cdef Scanner scanner
+    cdef GrammarInfo info
+    cdef const Grammar* grammar
+    cdef void* state                  # the grammar's scanner state (state_size bytes)
     cdef readonly object memory_limit
     cdef bint busy
 
     def __cinit__(self):
         self.store = Store.__new__(Store)
-        vec_init(&self.frames, sizeof(Frame), PHASE_STACK)
-        vec_init(&self.heredocs, sizeof(Heredoc), PHASE_STACK)
 
-    def __init__(self, memory_limit=None, *, region=True):
-        """memory_limit: bytes the core may hold (None: no limit). region=False switches the
+    def __init__(self, memory_limit=None, *, region=True, language="ruby"):
+        """memory_limit: bytes the core may hold (None: no limit). language: the grammar
+        (TypeError for a non-str, ValueError for an unknown one). region=False switches the
         token region off and mallocs every token record on its own: a measurement mode that
         shows what the region saves (same scanner, same tokens, far more allocations)."""
+        cdef GrammarInfo info = grammar_info(language)
         self.memory_limit = parse_limit(memory_limit)
         self.store.region.per_token = not region
+        if self.state != NULL:          # __init__ called again: drop the old grammar's state
+            self.release_state()
+        self.state = PyMem_Calloc(1, info.grammar.state_size)
+        if self.state == NULL:
+            raise MemoryError()
+        self.info = info
+        self.grammar = info.grammar
+        self.grammar.init(self.state)
+
+    @property
+    def language(self):
+        """The language this Lexer lexes."""
+        return self.info.name if self.info is not None else None
 
     @property
     def region_enabled(self):
@@ -503,20 +584,31 @@ cdef class Lexer:
         return self.store.generation
 
     def __dealloc__(self):
+        if self.state != NULL:
+            self.release_state()
+
+    cdef void release_state(self) noexcept:
+        """Free the scanner state (its stacks, then the block)."""
         if self.store is not None:
-            vec_free(&self.frames, &self.store.budget)
-            vec_free(&self.heredocs, &self.store.budget)
+            self.grammar.release(self.state, &self.store.budget)
+        PyMem_Free(self.state)
+        self.state = NULL
 
     cdef void release(self) noexcept:
         """Free everything the Lexer holds (it stays usable: the next call allocates again)."""
-        vec_free(&self.frames, &self.store.budget)
-        vec_free(&self.heredocs, &self.store.budget)
+        self.grammar.release(self.state, &self.store.budget)
         self.store.release()
 
     @property
     def bytes_reserved(self):
         """Bytes the Lexer holds now (region, pool, newline list, stacks)."""
         return self.store.budget.reserved
+
+    cdef int ready(self) except -1:
+        """RuntimeError unless __init__ has run (a subclass that skipped it)."""
+        if self.state == NULL:
+            raise RuntimeError("fastlex.Lexer.__init__ was not called")
+        return 0
 
     def tokenize(self, src, *, memory_limit=None):
         """Tokens of the Ruby source ``src`` (str, or bytes of UTF-8).
@@ -526,7 +618,8 @@ cdef class Lexer:
         would hold more than ``memory_limit`` bytes (this call's limit, or the
         Lexer's). Malformed Ruby never raises: see ``Tokens.errors``.
         """
-        cdef Source source = make_source(src)
+        self.ready()
+        cdef Source source = make_source(src, self.info)
         limit = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
         if self.busy:
             raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
@@ -555,6 +648,7 @@ cdef class Lexer:
         cdef list stores = [None] * m
         cdef list results = []
         error = None
+        self.ready()
         lim = parse_limit(memory_limit) if memory_limit is not None else self.memory_limit
         limit = 0 if lim is None else lim
         if self.busy:
@@ -569,7 +663,7 @@ cdef class Lexer:
                 item = items[k]
                 if isinstance(item, (str, bytes)):
                     try:
-                        source = make_source(item)
+                        source = make_source(item, self.info)
                     except ValueError as exc:
                         error = exc
                         m = k
@@ -617,7 +711,7 @@ cdef class Lexer:
             for k in range(done):
                 source = sources[k]
                 if source is None:
-                    source = make_source(PyBytes_FromStringAndSize(work[k].owned, work[k].n))
+                    source = make_source(PyBytes_FromStringAndSize(work[k].owned, work[k].n), self.info)
                     free(work[k].owned)
                     work[k].owned = NULL
                 results.append(Tokens._create_with_stats(<Store>stores[k], source, &work[k].stats))
@@ -649,8 +743,7 @@ cdef class Lexer:
         would only add the memcpy and a second set of pages)."""
         cdef Store fresh = <Store>stores[k]
         # The scanner stacks stay with the Lexer: their bytes move to the new store's budget.
-        cdef size_t stacks = (<size_t>self.frames.capacity * self.frames.item_size
-                              + <size_t>self.heredocs.capacity * self.heredocs.item_size)
+        cdef size_t stacks = self.grammar.held(self.state)
         self.store.budget.reserved -= stacks
         fresh.budget.reserved += stacks
         fresh.budget.peak = fresh.budget.reserved
@@ -675,23 +768,22 @@ cdef class Lexer:
 
     cdef int scan(self, const uint8_t* buf, Py_ssize_t n, bint with_lines) noexcept nogil:
         """Lex buf[0:n] into this Lexer's region, pool and error list (and its newline list if
-        with_lines); 0, or -1 with the failure in the budget. The caller called begin()."""
+        with_lines) with its grammar's scanner; 0, or -1 with the failure in the budget. The
+        caller called begin()."""
         cdef int rc
-        cdef Scanner* S = &self.scanner
+        cdef ScanTarget t
         region_reset(&self.store.region, &self.store.budget)
-        S.src = buf
-        S.n = n
-        S.region = &self.store.region
-        S.pool = &self.store.pool
-        S.budget = &self.store.budget
-        S.frames = &self.frames
-        S.heredocs = &self.heredocs
-        S.errors = &self.store.errors
+        t.src = buf
+        t.n = n
+        t.region = &self.store.region
+        t.pool = &self.store.pool
+        t.budget = &self.store.budget
+        t.errors = &self.store.errors
         rc = region_prepare(&self.store.region, &self.store.budget, n)
         if rc == 0:
             rc = pool_prepare(&self.store.pool, &self.store.budget, buf, n)
         if rc == 0:
-            rc = scan_source(S)
+            rc = self.grammar.scan(self.state, &t)
         if rc == 0 and with_lines:
             rc = lines_build(&self.store.lines, &self.store.budget, buf, n)
         if rc != 0 or self.store.budget.failed_phase != PHASE_NONE:
@@ -712,7 +804,8 @@ cdef class Lexer:
         """Like tokenize, but the result owns a copy of its records (exactly sized) and never
         expires, while this Lexer keeps its memory for the next source: the form tokenize_many's
         workers use (a fresh Lexer per file would first-touch fresh chunks every time)."""
-        cdef Source source = make_source(src)
+        self.ready()
+        cdef Source source = make_source(src, self.info)
         cdef size_t limit
         cdef int rc
         cdef Store out
@@ -875,10 +968,11 @@ cdef class Tokens:
         cdef Py_ssize_t i
         cdef ErrorRecord* e
         cdef list out = []
+        cdef dict messages = self.source.grammar.error_messages
         for i in range(self.store.errors.count):
             e = <ErrorRecord*>vec_at(&self.store.errors, i)
             line, col = self.line_col(e.offset)
-            out.append(LexError(e.offset, line, col, ERROR_MESSAGES.get(e.code, "error")))
+            out.append(LexError(e.offset, line, col, messages.get(e.code, "error")))
         out.sort(key=_error_offset)   # in source order (an inner literal may be reported first)
         return out
 
@@ -920,7 +1014,7 @@ cdef class Tokens:
         tok.end_line = li + 1
         tok.end_col = src.width(lines.starts[li], rec.end)
         line_hint[0] = tok.start_line - 1
-        if NAME_KIND[rec.kind]:
+        if rec.kind < src.grammar.kind_count and src.grammar.name_kind[rec.kind]:
             tok._string = self.name_of(rec.start, rec.end)
         return tok
 
@@ -1111,13 +1205,13 @@ cdef class Token:
 
     @property
     def type(self):
-        """The token's Kind."""
-        return KIND_MEMBERS[self.kind]
+        """The token's Kind (of its grammar's enum)."""
+        return self.source.grammar.kind_members[self.kind]
 
     @property
     def exact_type(self):
         """Same as ``type`` (tokenize.TokenInfo has both)."""
-        return KIND_MEMBERS[self.kind]
+        return self.source.grammar.kind_members[self.kind]
 
     @property
     def string(self):
@@ -1495,6 +1589,7 @@ def lex_arrow_rows(Lexer lexer not None, data, offsets, int offset_width, validi
     cdef OwnedBuffer ends = OwnedBuffer._create(4, b"I", dlen // 4 + 16)
     cdef OwnedBuffer err_pos = OwnedBuffer._create(4, b"I", 16)
     cdef OwnedBuffer err_code = OwnedBuffer._create(4, b"I", 16)
+    lexer.ready()
     if lexer.busy:
         raise RuntimeError("this fastlex.Lexer is already lexing in another thread; use one Lexer per thread")
     lexer.busy = True

@@ -13,7 +13,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from fastlex._core import Lexer
+from fastlex._core import Lexer, grammar_info
 
 
 def _check_item(item):
@@ -42,9 +42,10 @@ def batch_size(count, workers):
     return max(1, min(64, count // (workers * 8)))
 
 
-def tokenize_many(items, *, workers=None, memory_limit=None):
+def tokenize_many(items, *, language="ruby", workers=None, memory_limit=None):
     """Tokens for each item, in input order; the lexing runs on ``workers`` threads (default:
     the CPU count). The first failure in input order is raised once every worker has stopped."""
+    grammar_info(language)              # TypeError / ValueError before any work
     items = list(items)
     for item in items:
         _check_item(item)
@@ -63,7 +64,7 @@ def tokenize_many(items, *, workers=None, memory_limit=None):
     stop = threading.Event()
 
     def work():
-        lexer = Lexer()
+        lexer = Lexer(language=language)
         while not stop.is_set():
             lo = next(batches) * step
             if lo >= count:

@@ -17,7 +17,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without pyarrow
     raise ImportError("fastlex.arrow needs pyarrow: pip install 'fastlex[arrow]'") from exc
 
-from fastlex._core import ERROR_MESSAGES, Lexer, lex_arrow_rows
+from fastlex._core import LANGUAGES, Lexer, grammar_info, lex_arrow_rows
 
 __all__ = ["TOKEN_TYPE", "ERROR_TYPE", "LANGUAGES", "tokenize_table", "tokenize_array"]
 
@@ -25,8 +25,6 @@ __all__ = ["TOKEN_TYPE", "ERROR_TYPE", "LANGUAGES", "tokenize_table", "tokenize_
 TOKEN_TYPE = pa.struct([("kind", pa.uint16()), ("start", pa.uint32()), ("end", pa.uint32())])
 #: One lexing error: the byte offset and the message of a fastlex.LexError.
 ERROR_TYPE = pa.struct([("offset", pa.uint32()), ("message", pa.string())])
-#: Grammars tokenize_table knows.
-LANGUAGES = ("ruby",)
 
 # Offsets of list arrays are int32 until the values outgrow them: then large_list (int64).
 _INT32_MAX = 2**31 - 1
@@ -34,8 +32,17 @@ _TEXT_TYPES = {  # Arrow type id test -> offset width of its offsets buffer
     pa.types.is_string: 4, pa.types.is_binary: 4,
     pa.types.is_large_string: 8, pa.types.is_large_binary: 8,
 }
-# Message of each error code, indexed by code (codes are small ints), for a take().
-_MESSAGES = pa.array([ERROR_MESSAGES.get(code, "error") for code in range(max(ERROR_MESSAGES) + 1)], pa.string())
+_MESSAGES = {}    # language -> its error messages as a string array indexed by code, for a take()
+
+
+def _messages(language):
+    """The error messages of a language's grammar as an Arrow string array indexed by code."""
+    arr = _MESSAGES.get(language)
+    if arr is None:
+        messages = grammar_info(language).error_messages
+        arr = _MESSAGES[language] = pa.array(
+            [messages.get(code, "error") for code in range(max(messages, default=0) + 1)], pa.string())
+    return arr
 
 
 def _offset_width(arr):
@@ -91,7 +98,7 @@ def tokenize_array(arr, *, language="ruby", memory_limit=None, lexer=None):
     width = _offset_width(arr)
     validity, offsets, data = arr.buffers()[:3]
     if lexer is None:
-        lexer = Lexer()
+        lexer = Lexer(language=language)
     out = lex_arrow_rows(lexer, _bytes_view(data), _bytes_view(offsets), width,
                          _bytes_view(validity) if arr.null_count else None, arr.offset, len(arr), memory_limit)
     rows = len(arr)
@@ -105,7 +112,7 @@ def tokenize_array(arr, *, language="ruby", memory_limit=None, lexer=None):
     k = len(out["error_positions"])
     positions = pa.Array.from_buffers(pa.uint32(), k, [None, pa.py_buffer(out["error_positions"])])
     codes = pa.Array.from_buffers(pa.uint32(), k, [None, pa.py_buffer(out["error_codes"])])
-    messages = _MESSAGES.take(codes)
+    messages = _messages(language).take(codes)
     errors = _list_array(out["error_offsets"], rows,
                          pa.StructArray.from_arrays([positions, messages], fields=list(ERROR_TYPE)), mask)
     return tokens, errors
@@ -119,8 +126,8 @@ def _chunked(arrays):
 
 
 def _check_language(language):
-    if language not in LANGUAGES:
-        raise ValueError(f"fastlex.arrow: unknown language {language!r} (known: {', '.join(LANGUAGES)})")
+    """ValueError (TypeError) for a language fastlex does not know."""
+    grammar_info(language)
 
 
 def tokenize_table(table, *, column="content", language="ruby", memory_limit=None):

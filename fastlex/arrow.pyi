@@ -25,7 +25,7 @@ _ArrayOrChunked = TypeVar("_ArrayOrChunked", pa.Array[Any], pa.ChunkedArray[Any]
 
 TOKEN_TYPE: pa.StructType
 ERROR_TYPE: pa.StructType
-LANGUAGES: tuple[str, ...]
+LANGUAGES: dict[str, str]
 
 def tokenize_table(
     table: _TableOrBatch,

@@ -181,6 +181,7 @@ class PrismSummary:
         else:
             self.different += 1
             d = result.difference
+            assert d is not None          # a 'different' result always carries its first difference
             self.differences.append(asdict(d))
             key = f"{(d.fastlex or 'nothing').split(' ')[0]} -> {(d.prism or 'nothing').split(' ')[0]}"
             self.kinds[key] = self.kinds.get(key, 0) + 1

@@ -156,7 +156,7 @@ def main(paths: list[pathlib.Path]) -> int:
     batch = fastlex.arrow.tokenize_table(table.to_batches()[0])
     print(out.column_names, batch.num_rows, fastlex.arrow.TOKEN_TYPE, fastlex.arrow.ERROR_TYPE)
     arrow_tokens, arrow_errors = fastlex.arrow.tokenize_array(table.column("content"), lexer=lexer)
-    assert_type(fastlex.arrow.LANGUAGES, tuple[str, ...])
+    assert_type(fastlex.arrow.LANGUAGES, dict[str, str])
     print(arrow_tokens.type, arrow_errors.type, pa.array(tokens, type=fastlex.arrow.TOKEN_TYPE))
     return 0
 
@@ -291,7 +291,7 @@ STUBTEST_INI = """\
 [mypy]
 ignore_missing_imports = True
 
-[mypy-fastlex.pygments,fastlex.check,fastlex.bench,fastlex.__main__,fastlex._threads,fastlex._tree_sitter_map,fastlex._pygments_types]
+[mypy-fastlex.pygments,fastlex.check,fastlex.bench,fastlex.__main__,fastlex._threads,fastlex._tree_sitter_map,fastlex._pygments_types,fastlex.prism,fastlex.python,fastlex.python.*]
 ignore_errors = True
 """
 
@@ -305,7 +305,7 @@ fastlex\._core\.(?!(Lexer|Tokens|Token|Column|Source|MAX_SOURCE_BYTES)(\.|$))[^.
 # PEP 688: the buffer protocol is a Python-level __buffer__ from 3.12 only
 fastlex\._core\.Column\.__(release_)?buffer__
 # modules outside the typed API
-fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream)(\..*)?
+fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream|prism|python)(\..*)?
 # kinds.py also binds each Kind member at module level (globals().update), untyped
 fastlex\.kinds\.(?!Kind$|DESCRIPTIONS$)[A-Z_0-9]+
 fastlex\.kinds\.__all__
