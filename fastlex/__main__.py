@@ -7,6 +7,8 @@
     python -m fastlex bench [FILE...]    throughput and allocations against baselines
 """
 import argparse
+
+from fastlex._core import LANGUAGES
 import json
 import os
 import sys
@@ -19,16 +21,19 @@ BATCH_BYTES = 64 << 20
 IPC_SUFFIXES = (".arrow", ".feather", ".ipc")
 
 
-def ruby_files(paths, warn):
-    """The files to lex: each file as given, and the ``*.rb`` files under each folder, in the
-    order ``check`` walks them (each folder's files sorted, then its sorted subfolders)."""
-    from fastlex.check import ruby_files as walk
+def source_files(paths, warn, language="ruby"):
+    """The files to lex: each file as given, and the files of the language (``*.rb`` for Ruby)
+    under each folder, in the order ``check`` walks them (each folder's files sorted, then its
+    sorted subfolders)."""
+    from fastlex._core import grammar_info
+    from fastlex.check import source_files as walk
 
+    suffixes = grammar_info(language).suffixes
     files = []
     for path in paths:
-        found = walk([path])
+        found = walk([path], suffixes)
         if os.path.isdir(path) and not found:
-            warn(f"fastlex: no *.rb files under {path}")
+            warn(f"fastlex: no {' or '.join('*' + s for s in suffixes)} files under {path}")
         files.extend(found)
     return files
 
@@ -87,28 +92,30 @@ def read_source(path, progress):
         return None
 
 
-def kind_names():
-    import fastlex
+def kind_names(language="ruby"):
+    """Kind value -> name, for the language's kinds."""
+    from fastlex._core import grammar_info
 
-    names = [None] * (max(fastlex.Kind) + 1)
-    for k in fastlex.Kind:
+    kinds = grammar_info(language).kinds
+    names = [None] * (max(kinds) + 1)
+    for k in kinds:
         names[k] = k.name
     return names
 
 
-def write_text(files, out, progress):
+def write_text(files, out, progress, language="ruby"):
     """Today's format: one token a line, ``line:col KIND 'text'``; errors on stderr."""
     import fastlex
 
     status = 0
-    names = kind_names()
+    names = kind_names(language)
     for path in files:
         data = read_source(path, progress)
         progress.update()
         if data is None:
             status = 2
             continue
-        tokens = fastlex.tokenize(data)
+        tokens = fastlex.tokenize(data, language=language)
         if len(files) > 1:
             out.write(f"==> {path} <==\n")
         for kind, start, end in zip(tokens.kinds.tolist(), tokens.starts.tolist(), tokens.ends.tolist()):
@@ -131,19 +138,19 @@ def jsonl_record(path, tokens, names):
     }
 
 
-def write_jsonl(files, out, progress):
+def write_jsonl(files, out, progress, language="ruby"):
     """One JSON object a line per file (see jsonl_record)."""
     import fastlex
 
     status = 0
-    names = kind_names()
+    names = kind_names(language)
     for path in files:
         data = read_source(path, progress)
         progress.update()
         if data is None:
             status = 2
             continue
-        record = jsonl_record(path, fastlex.tokenize(data), names)
+        record = jsonl_record(path, fastlex.tokenize(data, language=language), names)
         out.write(json.dumps(record, separators=(",", ":")))
         out.write("\n")
     return status
@@ -178,7 +185,7 @@ class ArrowSink:
             self.writer.close()
 
 
-def write_arrow(files, output, with_content, batch_files, progress):
+def write_arrow(files, output, with_content, batch_files, progress, language="ruby"):
     """Parquet or Arrow IPC: columns path, [content,] tokens, errors, lexed a batch at a time by
     fastlex.arrow.tokenize_table; only one batch of sources and tokens is in memory at a time."""
     try:
@@ -195,7 +202,7 @@ def write_arrow(files, output, with_content, batch_files, progress):
     def flush():
         binary = pa.large_binary() if nbytes >= 1 << 31 else pa.binary()
         table = pa.table({"path": pa.array(paths, pa.string()), "content": pa.array(sources, binary)})
-        table = fastlex.arrow.tokenize_table(table, column="content")
+        table = fastlex.arrow.tokenize_table(table, column="content", language=language)
         if not with_content:
             table = table.select([n for n in table.column_names if n != "content"])
         sink.write(table)
@@ -234,23 +241,25 @@ def cmd_tokens(args):
         print("fastlex: --batch-files must be at least 1", file=sys.stderr)
         return 2
 
-    files = ruby_files(args.paths, lambda m: print(m, file=sys.stderr))
+    files = source_files(args.paths, lambda m: print(m, file=sys.stderr), args.language)
     progress = Progress(len(files), want_progress(args, len(files)))
     try:
         if args.format == "arrow":
-            return write_arrow(files, args.output, args.with_content, args.batch_files, progress)
+            return write_arrow(files, args.output, args.with_content, args.batch_files, progress, args.language)
         write = write_jsonl if args.format == "jsonl" else write_text
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="\n") as out:
-                return write(files, out, progress)
-        return write(files, sys.stdout, progress)
+                return write(files, out, progress, args.language)
+        return write(files, sys.stdout, progress, args.language)
     finally:
         progress.close()
 
 
 def add_tokens_arguments(p):
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="Ruby files, and folders to search for *.rb files (sorted)")
+                   help="source files, and folders to search for the language's files (*.rb for Ruby; sorted)")
+    p.add_argument("--language", default="ruby", choices=sorted(LANGUAGES),
+                   help="the grammar (default: ruby)")
     p.add_argument("--format", choices=("text", "jsonl", "arrow"), default="text",
                    help="text: one token a line, 'line:col KIND text' (default); jsonl: one JSON "
                         "object per file, {path, tokens: [[KIND, start, end], ...], errors: "

@@ -95,6 +95,7 @@ cdef class GrammarInfo:
     cdef const uint8_t* name_kind           # name_kind_bytes' buffer
     cdef Py_ssize_t kind_count              # values 0 .. kind_count - 1 are valid
     cdef readonly dict error_messages       # error code -> message
+    cdef readonly tuple suffixes            # file name endings of its sources (folders are searched for them)
     cdef const Grammar* grammar
     cdef object keep                        # what grammar points into (the capsule's module)
 
@@ -108,7 +109,7 @@ cdef class GrammarInfo:
 
 
 cdef GrammarInfo make_grammar_info(str name, const Grammar* grammar, object kinds, object name_kinds,
-                                   dict error_messages, object keep):
+                                   dict error_messages, tuple suffixes, object keep):
     """A GrammarInfo; ImportError if the scanner was built against another core."""
     cdef GrammarInfo g = GrammarInfo.__new__(GrammarInfo)
     if not grammar_compatible(grammar):
@@ -126,6 +127,7 @@ cdef GrammarInfo make_grammar_info(str name, const Grammar* grammar, object kind
     g.name_kind_bytes = bytes(flags)
     g.name_kind = <const uint8_t*><const char*>g.name_kind_bytes
     g.error_messages = dict(error_messages)
+    g.suffixes = suffixes
     g.grammar = grammar
     g.keep = keep
     return g
@@ -133,7 +135,7 @@ cdef GrammarInfo make_grammar_info(str name, const Grammar* grammar, object kind
 
 # The grammars fastlex knows: language -> the module that holds its scanner. A grammar built
 # into another extension exports GRAMMAR (a PyCapsule "fastlex.grammar" of its Grammar struct),
-# KINDS (its IntEnum), NAME_KINDS and ERROR_MESSAGES. Adding a language: a folder in grammars/,
+# KINDS (its IntEnum), NAME_KINDS, ERROR_MESSAGES and SUFFIXES (its files' name endings). Adding a language: a folder in grammars/,
 # a scanner unit, a line here.
 LANGUAGES = {
     "ruby": "fastlex._core",
@@ -156,12 +158,13 @@ cpdef GrammarInfo grammar_info(object language):
     if language not in LANGUAGES:
         raise ValueError(f"fastlex: unknown language {language!r} (known: {', '.join(sorted(LANGUAGES))})")
     if language == "ruby":
-        g = make_grammar_info("ruby", &RUBY_GRAMMAR, Kind, RUBY_NAME_KINDS, RUBY_ERROR_MESSAGES, None)
+        g = make_grammar_info("ruby", &RUBY_GRAMMAR, Kind, RUBY_NAME_KINDS, RUBY_ERROR_MESSAGES, (".rb",), None)
     else:
         import importlib
         module = importlib.import_module(LANGUAGES[language])
         g = make_grammar_info(language, <const Grammar*>PyCapsule_GetPointer(module.GRAMMAR, "fastlex.grammar"),
-                              module.KINDS, module.NAME_KINDS, module.ERROR_MESSAGES, module)
+                              module.KINDS, module.NAME_KINDS, module.ERROR_MESSAGES,
+                              tuple(module.SUFFIXES), module)
     GRAMMARS[language] = g
     return g
 

@@ -299,17 +299,23 @@ def compare_source(src: bytes, path: str = "<source>") -> FileResult:
     return FileResult(path, "quirk" if quirk else "different", len(fl), nl, diff)
 
 
-def ruby_files(paths: Iterable[str]) -> List[str]:
-    """The files named, and every *.rb file under the folders named (sorted, recursive)."""
+def source_files(paths: Iterable[str], suffixes: tuple = (".rb",)) -> List[str]:
+    """The files named, and every file ending in one of suffixes under the folders named
+    (sorted, recursive)."""
     out: List[str] = []
     for p in paths:
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                out.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".rb"))
+                out.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(suffixes))
         else:
             out.append(p)
     return out
+
+
+def ruby_files(paths: Iterable[str]) -> List[str]:
+    """The files named, and every *.rb file under the folders named (sorted, recursive)."""
+    return source_files(paths, (".rb",))
 
 
 def check_paths(paths: Iterable[str], progress: bool = False) -> Summary:
