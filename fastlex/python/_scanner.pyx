@@ -271,6 +271,9 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 if q >= n or s[q] != 125:
                     return fail(sc, FB_FSTRING, p)
                 p = q + 1
+                if emit(sc, start, p, K_FSTRING_MIDDLE) < 0:     # the C tokenizer ends a middle after \N{...}
+                    return -1
+                start = p
             elif d == 13 and p + 2 < n and s[p + 2] == 10:
                 p += 3
             else:
