@@ -30,10 +30,10 @@ include "_pool.pxi"
 include "_bits.pxi"
 include "_lines.pxi"
 include "_vec.pxi"
+include "_grammar.pxi"
 include "_scanner.pxi"
 include "_chars.pxi"
 include "_arrow.pxi"
-include "_grammar.pxi"
 include "_ruby.pxi"
 
 import os
@@ -139,6 +139,7 @@ cdef GrammarInfo make_grammar_info(str name, const Grammar* grammar, object kind
 # a scanner unit, a line here.
 LANGUAGES = {
     "ruby": "fastlex._core",
+    "python": "fastlex.python._scanner",
 }
 cdef dict GRAMMARS = {}
 

@@ -14,6 +14,10 @@
 cdef enum:
     GRAMMAR_ABI = 1
 
+cdef struct ErrorRecord:
+    uint32_t offset             # where the error is (a byte offset into the source)
+    uint32_t code               # the grammar's error code (GrammarInfo.error_messages says what it means)
+
 cdef struct ScanTarget:
     const uint8_t* src          # the source (UTF-8 bytes), n bytes
     Py_ssize_t n

@@ -76,10 +76,6 @@ cdef struct Heredoc:
     uint8_t flags         # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY
     bint started          # its body has been opened
 
-cdef struct ErrorRecord:
-    uint32_t offset
-    uint32_t code         # an ErrorCode
-
 cdef enum ErrorCode:
     ERR_INVALID_UTF8 = 1
     ERR_NUL = 2

@@ -48,10 +48,12 @@ MODE = 1 if _sys.version_info >= (3, 12) else 0
 _END_QUIRK = (3, 12) <= _sys.version_info[:3] < (3, 12, 2)
 
 _types = {name: getattr(_token, name) for name in
-          ("ENDMARKER", "NAME", "NUMBER", "STRING", "NEWLINE", "NL", "INDENT", "DEDENT", "COMMENT", "OP")}
+          ("ENDMARKER", "NAME", "NUMBER", "STRING", "NEWLINE", "NL", "INDENT", "DEDENT", "COMMENT", "OP",
+           "ERRORTOKEN")}
 for _name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"):
     _types[_name] = getattr(_token, _name, -1)
 _scanner.configure(_std.TokenInfo, _types)
+_scanner._configure_grammar(MODE)
 _ENCODING = _token.ENCODING
 _TokenInfo = _std.TokenInfo
 _last = [None]

@@ -32,6 +32,9 @@ cdef extern from "Python.h":
 
 include "../_budget.pxi"
 include "../_region.pxi"
+include "../_pool.pxi"
+include "../_vec.pxi"
+include "../_grammar.pxi"
 include "_tables.pxi"
 
 
@@ -73,8 +76,8 @@ cdef struct Scan:
     const uint8_t* s
     Py_ssize_t n
     int mode                  # 0: the pure-Python tokenize of 3.9 to 3.11; 1: the C tokenizer of 3.12+
-    Region region
-    Budget budget
+    Region* region            # where records go (a TokenStream's own, or a fastlex Store's)
+    Budget* budget
     int fallback
     Py_ssize_t fallback_at
     int open_indents          # indentation levels open at the end (DEDENT_EOF records written)
@@ -90,12 +93,12 @@ cdef inline bint is_digit(uint8_t c) noexcept nogil:
 
 cdef inline int emit(Scan* sc, Py_ssize_t a, Py_ssize_t b, int kind) noexcept nogil:
     """Append one record (zero-width ones too, unlike the Ruby emit); 0, or -1 (fallback set)."""
-    cdef Region* r = &sc.region
+    cdef Region* r = sc.region
     if r.base != NULL and r.next < r.limit:
         region_write(r.base, r.limit, r.next, <uint32_t>a, <uint32_t>b, kind)
         r.next += 1
         return 0
-    if region_push(r, &sc.budget, <uint32_t>a, <uint32_t>b, kind) < 0:
+    if region_push(r, sc.budget, <uint32_t>a, <uint32_t>b, kind) < 0:
         sc.fallback = FB_MEMORY
         return -1
     return 0
@@ -662,6 +665,8 @@ cdef class TokenStream:
     cdef int mode
     cdef bint check_w, end_quirk
     cdef Scan sc
+    cdef Region region_own            # the records of this stream (sc.region points here)
+    cdef Budget budget_own
     cdef object data, lines, line, row_obj, last_end, eof_pos
     cdef Py_ssize_t nlines, row, ls, last_end_off, k, used
     cdef int chunk
@@ -676,14 +681,17 @@ cdef class TokenStream:
         self.mode = mode
         self.check_w = check_w
         self.end_quirk = end_quirk
-        region_init(&self.sc.region)
+        region_init(&self.region_own)
+        memset(&self.budget_own, 0, sizeof(Budget))
+        self.sc.region = &self.region_own
+        self.sc.budget = &self.budget_own
         self.starts = NULL
         self.line_ascii = NULL
 
     def __dealloc__(self):
         free(self.starts)
         free(self.line_ascii)
-        region_free(&self.sc.region, &self.sc.budget)
+        region_free(&self.region_own, &self.budget_own)
 
     def __iter__(self):
         return self
@@ -744,11 +752,11 @@ cdef class TokenStream:
         sc.mode = self.mode
         if n >= 0xFFFFFFF0:
             return "memory"
-        if region_prepare(&sc.region, &sc.budget, n) < 0:
+        if region_prepare(sc.region, sc.budget, n) < 0:
             return "memory"
         with nogil:
             scan(sc)
-            region_flush(&sc.region)
+            region_flush(sc.region)
         if sc.fallback:
             return FALLBACK_REASONS[sc.fallback]
         self.starts = <Py_ssize_t*>malloc((nlines + 2) * sizeof(Py_ssize_t))
@@ -784,7 +792,7 @@ cdef class TokenStream:
     cdef object _check_names(self):
         """Names holding non-ASCII characters: identifiers (and \w+ before 3.12), or 'name'."""
         import re
-        cdef Region* r = &self.sc.region
+        cdef Region* r = self.sc.region
         cdef int c
         cdef Py_ssize_t k
         cdef uint32_t* cs
@@ -803,7 +811,7 @@ cdef class TokenStream:
 
     cdef object _next_token(self):
         """The next TokenInfo, or None at the end."""
-        cdef Region* r = &self.sc.region
+        cdef Region* r = self.sc.region
         cdef const uint8_t* s = self.sc.s
         cdef Py_ssize_t n = self.sc.n
         cdef Py_ssize_t start, end, scol, ecol, erow, cnt
@@ -889,3 +897,108 @@ def tokenize_lines(list lines, int mode, bint check_w, bint end_quirk=False):
     if stream._fallback is not None:
         return out[0]
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# The Python grammar for fastlex's core (fastlex/_grammar.pxi): what
+# fastlex.tokenize(src, language="python") and fastlex.Lexer(language="python") run. The same
+# scanner writes the records into a fastlex Store; where it stops (invalid input, or a
+# construct it does not model) the core gets an errors entry saying why, one ERRORTOKEN record
+# over the rest of the source (every byte stays inside a token) and the ENDMARKER.
+
+cdef struct PyGrammarState:
+    int mode                  # as Scan.mode: the running interpreter's tokenize
+
+
+cdef int PY_MODE = 0
+
+
+cdef void py_grammar_init(void* state) noexcept nogil:
+    (<PyGrammarState*>state).mode = PY_MODE
+
+
+cdef void py_grammar_release(void* state, Budget* budget) noexcept nogil:
+    pass                      # the state holds no memory
+
+
+cdef size_t py_grammar_held(void* state) noexcept nogil:
+    return 0
+
+
+cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
+    """Scan t.src into the target (records, and an error where the scanner stopped)."""
+    cdef Scan sc
+    cdef ErrorRecord* e
+    memset(&sc, 0, sizeof(Scan))
+    sc.s = t.src
+    sc.n = t.n
+    sc.mode = (<PyGrammarState*>state).mode
+    sc.region = t.region
+    sc.budget = t.budget
+    scan(&sc)
+    region_flush(t.region)
+    if sc.fallback == FB_MEMORY:
+        return -1
+    if sc.fallback != FB_NONE:
+        e = <ErrorRecord*>vec_push(t.errors, t.budget)
+        if e == NULL:
+            return -1
+        e.offset = <uint32_t>sc.fallback_at
+        e.code = <uint32_t>sc.fallback
+        if (region_emit(t.region, t.budget, sc.fallback_at, t.n, K_ERRORTOKEN) < 0
+                or region_emit(t.region, t.budget, t.n, t.n, K_ENDMARKER) < 0):
+            return -1
+        region_flush(t.region)
+    return 0
+
+
+cdef Grammar PY_GRAMMAR
+memset(&PY_GRAMMAR, 0, sizeof(Grammar))
+grammar_stamp(&PY_GRAMMAR)
+PY_GRAMMAR.name = "python"
+PY_GRAMMAR.state_size = sizeof(PyGrammarState)
+PY_GRAMMAR.init = py_grammar_init
+PY_GRAMMAR.release = py_grammar_release
+PY_GRAMMAR.held = py_grammar_held
+PY_GRAMMAR.scan = py_grammar_scan
+
+cdef extern from "Python.h":
+    object PyCapsule_New(void* pointer, const char* name, void* destructor)
+
+
+def _kinds_enum():
+    """fastlex's Python record kinds as an IntEnum: the record kinds by name, then one member
+    per operator named as CPython's token module names its exact type (LPAR, PLUSEQUAL...)."""
+    import enum
+    import token
+    exact = {text: token.tok_name[t] for text, t in token.EXACT_TOKEN_TYPES.items()}
+    exact.setdefault("!", "EXCLAMATION")
+    members = [(name, i) for i, name in enumerate(KIND_NAMES) if i < K_OP]
+    members += [(exact.get(text, f"OP_{i}"), K_OP + i) for i, text in enumerate(OPERATORS)]
+    return enum.IntEnum("PythonKind", members, module=__name__)
+
+
+def _configure_grammar(int mode):
+    """The tokenize rules fastlex.tokenize(language="python") follows (fastlex.python sets
+    the running interpreter's)."""
+    global PY_MODE
+    PY_MODE = mode
+
+
+#: The core's view of this grammar (fastlex._core.grammar_info("python") reads these).
+GRAMMAR = PyCapsule_New(&PY_GRAMMAR, "fastlex.grammar", NULL)
+KINDS = _kinds_enum()
+NAME_KINDS = (K_NAME, K_NAME_U)
+SUFFIXES = (".py",)
+ERROR_MESSAGES = {
+    FB_INDENT: "indentation: a dedent to no open level, inconsistent tabs and spaces, or too deep",
+    FB_EOF_IN_STATEMENT: "end of input inside a statement (an open bracket or a backslash continuation)",
+    FB_STRING: "unterminated string",
+    FB_CHAR: "a character no token starts with",
+    FB_NUMBER: "invalid number literal (a number followed by a name character, or leading zeros)",
+    FB_BRACKET: "unmatched, mismatched or too deeply nested bracket",
+    FB_FSTRING: "an f-string construct fastlex's scanner does not lex (the rest is one ERRORTOKEN)",
+    FB_CONTINUATION: "a backslash not followed by a line of code (fastlex stops here)",
+    FB_BLANK_EOF: "a last line of white space without a newline (fastlex stops here)",
+    FB_MEMORY: "out of memory",
+}
