@@ -279,7 +279,7 @@ def add_tokens_arguments(p):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m fastlex", description="fastlex: Ruby tokens at C speed.")
+    parser = argparse.ArgumentParser(prog="python -m fastlex", description="fastlex: exact tokens at C speed (Ruby, Python).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     add_tokens_arguments(sub.add_parser("tokens", help="lex Ruby files and folders: text, JSON lines or Parquet"))
@@ -289,10 +289,26 @@ def build_parser():
 
     from fastlex import bench
     bench.add_arguments(sub.add_parser("bench", help="measure throughput and allocations against baselines"))
+
+    p = sub.add_parser("run", help="run a Python tool (console script or module) with fastlex as its tokenize",
+                       description="Run TOOL (a console script, else a module as python -m TOOL) with ARGS, "
+                                   "fastlex.python installed as the standard library's tokenize.")
+    p.add_argument("tool", metavar="TOOL")
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
+    p.set_defaults(func=lambda args: _run_tool([args.tool] + args.args))
     return parser
 
 
+def _run_tool(argv):
+    """python -m fastlex run TOOL [ARGS...] (fastlex/python/dropin.py)."""
+    from fastlex.python.dropin import run
+    return run(argv)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"] and argv[1:2] not in (["-h"], ["--help"]):
+        return _run_tool(argv[1:])     # everything after TOOL is the tool's own
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -40,7 +40,7 @@ import tokenize as _std
 
 from fastlex.python import _scanner
 
-__all__ = ["generate_tokens", "tokenize", "MODE", "last_fallback"]
+__all__ = ["generate_tokens", "tokenize", "MODE", "last_fallback", "install", "uninstall"]
 
 #: 0: the pure-Python tokenize of 3.9 to 3.11; 1: the C tokenizer of 3.12 and later.
 MODE = 1 if _sys.version_info >= (3, 12) else 0
@@ -56,6 +56,10 @@ _scanner.configure(_std.TokenInfo, _types)
 _scanner._configure_grammar(MODE)
 _ENCODING = _token.ENCODING
 _TokenInfo = _std.TokenInfo
+# The standard library's own functions, bound now: fastlex.python.install() replaces the
+# module's attributes with fastlex's, and the fallback must still reach the originals.
+_std_generate_tokens = _std.generate_tokens
+_std_tokenize = _std.tokenize
 _last = [None]
 
 
@@ -118,8 +122,8 @@ def generate_tokens(readline):
         lines, error = _read(readline)
         _last[0] = None
         if error is not None:
-            return None, None, _fallback_to(_std.generate_tokens, lines, error)("readline")
-        return lines, None, _fallback_to(_std.generate_tokens, lines, None)
+            return None, None, _fallback_to(_std_generate_tokens, lines, error)("readline")
+        return lines, None, _fallback_to(_std_generate_tokens, lines, None)
     return _stream(start)
 
 
@@ -128,7 +132,7 @@ def _prepare_bytes(readline):
     the interpreter's iterator). detect_encoding's errors propagate, as from the interpreter's."""
     lines, error = _read(readline)
     _last[0] = None
-    fallback = _fallback_to(_std.tokenize, lines, error)
+    fallback = _fallback_to(_std_tokenize, lines, error)
     if error is not None or not all(type(line) is bytes for line in lines):
         return None, None, fallback("readline")
     encoding, consumed = _std.detect_encoding(_replay(lines, None))
@@ -153,3 +157,16 @@ else:
         """Like tokenize.tokenize: the ENCODING token, then TokenInfo objects for a bytes
         readline (the encoding found by the interpreter's tokenize.detect_encoding; lazy)."""
         return _stream(lambda: _prepare_bytes(readline))
+
+
+def install():
+    """Make the standard library's ``tokenize.generate_tokens`` and ``tokenize.tokenize``
+    fastlex's, process-wide (see fastlex.python.dropin)."""
+    from fastlex.python.dropin import install as _install
+    _install()
+
+
+def uninstall():
+    """Undo install()."""
+    from fastlex.python.dropin import uninstall as _uninstall
+    _uninstall()
