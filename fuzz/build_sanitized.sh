@@ -18,8 +18,10 @@ if [ "$kind" = clang ]; then
 else
     FASTLEX_SANITIZE=1 "$PY" setup.py -q build_ext -b "$out-build" -t "$out-tmp" >/dev/null
 fi
-rm -rf "$out" && mkdir -p "$out/fastlex"
+rm -rf "$out" && mkdir -p "$out/fastlex/python"
 cp fastlex/*.py "$out/fastlex/"
+cp fastlex/python/*.py "$out/fastlex/python/"
 cp -r fastlex/samples "$out/fastlex/"
 cp "$out-build"/fastlex/*.so "$out/fastlex/"
+cp "$out-build"/fastlex/python/*.so "$out/fastlex/python/"
 echo "sanitized fastlex in $out (PYTHONPATH=$out)"
