@@ -929,6 +929,7 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
     """Scan t.src into the target (records, and an error where the scanner stopped)."""
     cdef Scan sc
     cdef ErrorRecord* e
+    cdef Py_ssize_t rest
     memset(&sc, 0, sizeof(Scan))
     sc.s = t.src
     sc.n = t.n
@@ -943,9 +944,12 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
         e = <ErrorRecord*>vec_push(t.errors, t.budget)
         if e == NULL:
             return -1
-        e.offset = <uint32_t>sc.fallback_at
+        e.offset = <uint32_t>(sc.fallback_at if 0 <= sc.fallback_at <= t.n else t.n)
         e.code = <uint32_t>sc.fallback
-        if (region_emit(t.region, t.budget, sc.fallback_at, t.n, K_ERRORTOKEN) < 0
+        # The rest starts where the last record ends (the scanner may have read past it
+        # before it stopped: an unterminated string is found at its end).
+        rest = region_get(t.region, t.region.count - 1).end if t.region.count else 0
+        if (region_emit(t.region, t.budget, rest, t.n, K_ERRORTOKEN) < 0
                 or region_emit(t.region, t.budget, t.n, t.n, K_ENDMARKER) < 0):
             return -1
         region_flush(t.region)
