@@ -1,14 +1,19 @@
-"""Equivalence with tree-sitter-ruby: ``fastlex.check`` and ``python -m fastlex check PATH...``.
+"""Equivalence with tree-sitter: ``fastlex.check`` and ``python -m fastlex check [--language L] PATH...``.
 
-For a source that tree-sitter-ruby parses without ERROR or MISSING nodes, the
+For a source that tree-sitter parses without ERROR or MISSING nodes, the
 tree's leaves of non-zero width and fastlex's tokens, both in order, must have
-the same byte spans, and each fastlex kind must be one the mapping
-(``grammars/ruby/tree_sitter.tsv``) allows for that leaf. Tokens tree-sitter
-has no leaf for (the mapping's ``unmatched`` kinds) are left out; the mapping's
-``join`` rules let one fastlex token cover adjacent leaves (``3r``); its
-``quirk`` rules name the places where tree-sitter disagrees with Ruby itself.
+the same byte spans, and each fastlex kind must be one the language's mapping
+(``grammars/<language>/tree_sitter.tsv``) allows for that leaf. Tokens tree-sitter
+has no leaf for (the mapping's ``unmatched`` kinds) are left out, and so are the
+leaves a ``leaf`` rule maps to no kind (``-``); the mapping's ``join`` rules let one
+fastlex token cover several leaves (Ruby's ``3r``, a Python string); its ``quirk``
+rules name the places where tree-sitter disagrees with the language itself.
 
-tree-sitter and tree-sitter-ruby come with the ``check`` extra:
+The comparison is shared; what differs per language (the mapping, the tree-sitter
+grammar, the files, the quirks) is a ``LanguageCheck`` (``language_check(name)``):
+``ruby`` (the default) and ``python``.
+
+tree-sitter, tree-sitter-ruby and tree-sitter-python come with the ``check`` extra:
 ``pip install 'fastlex[check]'``.
 """
 from __future__ import annotations
@@ -18,13 +23,14 @@ import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional
 
 import fastlex
 from fastlex._tree_sitter_map import JOIN_RULES, LEAF_RULES, QUIRKS, UNMATCHED
 from fastlex.kinds import Kind
 
 INSTALL_HINT = "tree-sitter and tree-sitter-ruby are needed: pip install 'fastlex[check]'"
+PYTHON_INSTALL_HINT = "tree-sitter and tree-sitter-python are needed: pip install 'fastlex[check]'"
 
 # Leaf type -> {parent type or '*': allowed kind values}
 _ALLOWED: dict = {}
@@ -103,14 +109,17 @@ class Summary:
             self.differences.append(asdict(result.difference))
 
 
-def _parser():
-    """A tree-sitter parser for Ruby; ImportError with an install hint if the packages are missing."""
+def _parser(module: str = "tree_sitter_ruby", hint: str = INSTALL_HINT):
+    """A tree-sitter parser for the grammar in module (tree-sitter-ruby by default); ImportError
+    with an install hint if the packages are missing."""
+    import importlib
+
     try:
         import tree_sitter
-        import tree_sitter_ruby
+        grammar = importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(INSTALL_HINT) from exc
-    language = tree_sitter.Language(tree_sitter_ruby.language())
+        raise ImportError(hint) from exc
+    language = tree_sitter.Language(grammar.language())
     try:
         return tree_sitter.Parser(language)
     except TypeError:  # older py-tree-sitter
@@ -122,9 +131,11 @@ def _parser():
 _PARSER = None
 
 
-def parser():
-    """The shared tree-sitter parser (created on first use)."""
+def parser(language: str = "ruby"):
+    """The shared tree-sitter parser of a language (created on first use)."""
     global _PARSER
+    if language != "ruby":
+        return language_check(language).parser()
     if _PARSER is None:
         _PARSER = _parser()
     return _PARSER
@@ -191,22 +202,23 @@ def _apply_quirks(leaves: List[Leaf], src: bytes) -> List[Leaf]:
     return merged
 
 
-def _kind_allowed(kind: int, leaf: Leaf) -> bool:
-    """True if the mapping lets a fastlex token of kind stand for this leaf."""
-    rules = _ALLOWED.get(leaf.type)
+def _kind_allowed(kind: int, leaf: Leaf, allowed: Optional[dict] = None) -> bool:
+    """True if the mapping (Ruby's unless allowed is given) lets a fastlex token of kind stand
+    for this leaf."""
+    rules = (_ALLOWED if allowed is None else allowed).get(leaf.type)
     if rules is None:
         return False
     return kind in rules.get("*", ()) or kind in rules.get(leaf.parent, ())
 
 
-def _join_allowed(kind: int, leaves: List[Leaf]) -> bool:
-    """True if a join rule lets one token of kind cover these adjacent leaves."""
+def _join_allowed(kind: int, leaves: List[Leaf], joins: Optional[dict] = None) -> bool:
+    """True if a join rule (Ruby's unless joins is given) lets one token of kind cover these leaves."""
     types = " ".join(leaf.type for leaf in leaves)
-    return any(p.search(types) for p in _JOINS.get(kind, ()))
+    return any(p.search(types) for p in (_JOINS if joins is None else joins).get(kind, ()))
 
 
-def _describe_token(src: bytes, kind: int, start: int, end: int) -> str:
-    return f"{Kind(kind).name} {src[start:end].decode('utf-8', 'replace')!r} [{start}:{end}]"
+def _describe_token(src: bytes, kind: int, start: int, end: int, kinds=Kind) -> str:
+    return f"{kinds(kind).name} {src[start:end].decode('utf-8', 'replace')!r} [{start}:{end}]"
 
 
 def _describe_leaf(src: bytes, leaf: Leaf) -> str:
@@ -249,33 +261,159 @@ def _classify_quirk(src: bytes, kinds: List[int], starts: List[int], fl_index: i
     return None
 
 
-def compare_source(src: bytes, path: str = "<source>") -> FileResult:
-    """Compare fastlex's tokens of src (bytes) with tree-sitter-ruby's leaves."""
-    tree = parser().parse(src)
+@dataclass
+class LanguageCheck:
+    """What the comparison needs to know about one language: its kinds and mapping (from
+    grammars/<language>/tree_sitter.tsv), its tree-sitter grammar, its files, and its quirks."""
+
+    name: str
+    kinds: object                       # the language's Kind IntEnum
+    allowed: dict                       # leaf type -> {parent or '*': kind values}
+    joins: dict                         # kind value -> compiled patterns over leaf types
+    unmatched: frozenset                # kind values tree-sitter has no leaf for
+    dropped: frozenset                  # leaf types with no token (leaf rules mapping to "-")
+    quirk_names: tuple
+    suffixes: tuple                     # file endings searched for under folders
+    tokenize: Callable                  # src bytes -> fastlex Tokens
+    make_parser: Callable               # () -> a tree-sitter parser
+    apply_quirks: Callable              # (leaves, src) -> leaves
+    classify_quirk: Callable            # see _classify_quirk
+    join_gaps: bool = False             # may a joined token's leaves leave gaps between them?
+    _parser: object = None
+
+    def parser(self):
+        """The shared tree-sitter parser of this language (created on first use)."""
+        if self._parser is None:
+            self._parser = self.make_parser()
+        return self._parser
+
+
+def _mapping(kinds, leaf_rules, join_rules, unmatched):
+    """(allowed, joins, unmatched, dropped) of a generated mapping over the kinds enum."""
+    allowed: dict = {}
+    dropped = set()
+    for leaf, parent, names, _reason in leaf_rules:
+        if not names:
+            dropped.add(leaf)
+        allowed.setdefault(leaf, {}).setdefault(parent, set()).update(kinds[k].value for k in names)
+    joins: dict = {}
+    for kind, pattern, _reason in join_rules:
+        joins.setdefault(kinds[kind].value, []).append(re.compile(pattern))
+    return allowed, joins, frozenset(kinds[k].value for k, _ in unmatched), frozenset(dropped)
+
+
+def _ruby_check() -> LanguageCheck:
+    return LanguageCheck(
+        name="ruby", kinds=Kind, allowed=_ALLOWED, joins=_JOINS, unmatched=_UNMATCHED, dropped=frozenset(),
+        quirk_names=QUIRK_NAMES, suffixes=(".rb",),
+        tokenize=lambda src: fastlex.tokenize(src),   # looked up per call (tests replace it)
+        make_parser=parser, apply_quirks=_apply_quirks, classify_quirk=_classify_quirk)
+
+
+def _python_apply_quirks(leaves: List[Leaf], src: bytes) -> List[Leaf]:
+    """Normalise the leaves where tree-sitter-python is known to disagree with tokenize (see
+    grammars/python/tree_sitter.tsv's quirks)."""
+    out: List[Leaf] = []
+    for leaf in leaves:
+        if leaf.type == "comment" and src[leaf.end - 1:leaf.end] == b"\r":
+            # comment-carriage-return: tokenize's COMMENT ends before the \r of \r\n.
+            end = leaf.end
+            while end > leaf.start + 1 and src[end - 1:end] == b"\r":
+                end -= 1
+            leaf = Leaf(leaf.start, end, leaf.type, leaf.parent, leaf.opener)
+        out.append(leaf)
+    return out
+
+
+_PY2_INTEGER = re.compile(rb"0+[0-9]*[1-9][0-9]*[lL]?|[0-9]+[lL]|0[xXoObB][0-9a-fA-F_]+[lL]")
+
+
+def _python_classify_quirk(src: bytes, kinds: List[int], starts: List[int], fl_index: int, leaf: Optional[Leaf],
+                           leaves: List[Leaf], leaf_index: int) -> Optional[str]:
+    """The known tree-sitter-python quirk that explains a difference (see _classify_quirk), or None."""
+    from fastlex._core import grammar_info
+
+    pk = grammar_info("python").kinds
+    have_token = fl_index < len(kinds)
+    if leaf is not None and have_token and leaf.type == "<>" and starts[fl_index] == leaf.start:
+        if kinds[fl_index] == pk.LESS:
+            return "ne-diamond"
+    if leaf is not None and have_token and leaf.type == "integer" and kinds[fl_index] == pk.ERRORTOKEN:
+        if (src[starts[fl_index]:leaf.start].strip(b" \t\f") == b""
+                and _PY2_INTEGER.fullmatch(src[leaf.start:leaf.end])):
+            return "python2-integer"
+    return None
+
+
+def _python_check() -> LanguageCheck:
+    from fastlex._core import grammar_info
+
+    try:
+        from fastlex.python._tree_sitter_map import JOIN_RULES as PJ, LEAF_RULES as PL, QUIRKS as PQ, UNMATCHED as PU
+    except ImportError as exc:  # pragma: no cover - a source tree without the generated map
+        raise ImportError("fastlex/python/_tree_sitter_map.py is missing: run python grammars/python/generate.py") from exc
+    kinds = grammar_info("python").kinds
+    allowed, joins, unmatched, dropped = _mapping(kinds, PL, PJ, PU)
+    return LanguageCheck(
+        name="python", kinds=kinds, allowed=allowed, joins=joins, unmatched=unmatched, dropped=dropped,
+        quirk_names=tuple(name for name, _ in PQ), suffixes=grammar_info("python").suffixes,
+        tokenize=lambda src: fastlex.tokenize(src, language="python"),
+        make_parser=lambda: _parser("tree_sitter_python", PYTHON_INSTALL_HINT),
+        apply_quirks=_python_apply_quirks, classify_quirk=_python_classify_quirk, join_gaps=True)
+
+
+_CHECKS: dict = {}
+_CHECK_FACTORIES = {"ruby": _ruby_check, "python": _python_check}
+CHECK_LANGUAGES = tuple(_CHECK_FACTORIES)
+
+
+def language_check(language: str = "ruby") -> LanguageCheck:
+    """The LanguageCheck of a language; ValueError for one check does not know."""
+    spec = _CHECKS.get(language)
+    if spec is None:
+        factory = _CHECK_FACTORIES.get(language)
+        if factory is None:
+            raise ValueError(f"fastlex check: no tree-sitter comparison for {language!r} "
+                             f"(known: {', '.join(CHECK_LANGUAGES)})")
+        spec = _CHECKS[language] = factory()
+    return spec
+
+
+def compare_source(src: bytes, path: str = "<source>", language: str = "ruby") -> FileResult:
+    """Compare fastlex's tokens of src (bytes) with tree-sitter's leaves (tree-sitter-ruby's by default)."""
+    spec = language_check(language)
+    tree = spec.parser().parse(src)
     if tree.root_node.has_error:
         return FileResult(path, "tree_sitter_error")
-    leaves = _apply_quirks(tree_sitter_leaves(tree, src), src)
-    tokens = fastlex.tokenize(src)
+    leaves = spec.apply_quirks(tree_sitter_leaves(tree, src), src)
+    if spec.dropped:
+        leaves = [leaf for leaf in leaves if leaf.type not in spec.dropped]
+    tokens = spec.tokenize(src)
     kinds = memoryview(tokens.kinds).tolist()
     starts = memoryview(tokens.starts).tolist()
     ends = memoryview(tokens.ends).tolist()
-    fl = [i for i, k in enumerate(kinds) if k not in _UNMATCHED]
+    unmatched, allowed, joins, gaps = spec.unmatched, spec.allowed, spec.joins, spec.join_gaps
+    fl = [i for i, k in enumerate(kinds) if k not in unmatched]
     i = j = 0
     nf, nl = len(fl), len(leaves)
     while i < nf and j < nl:
         t = fl[i]
         leaf = leaves[j]
         if starts[t] == leaf.start and ends[t] == leaf.end:
-            if _kind_allowed(kinds[t], leaf):
+            if _kind_allowed(kinds[t], leaf, allowed):
                 i += 1
                 j += 1
                 continue
             break
         if starts[t] == leaf.start and ends[t] > leaf.end:
             k = j
-            while k + 1 < nl and leaves[k].end < ends[t] and leaves[k + 1].start == leaves[k].end:
-                k += 1
-            if leaves[k].end == ends[t] and _join_allowed(kinds[t], leaves[j:k + 1]):
+            if gaps:
+                while k + 1 < nl and leaves[k + 1].end <= ends[t]:
+                    k += 1
+            else:
+                while k + 1 < nl and leaves[k].end < ends[t] and leaves[k + 1].start == leaves[k].end:
+                    k += 1
+            if leaves[k].end == ends[t] and _join_allowed(kinds[t], leaves[j:k + 1], joins):
                 i += 1
                 j = k + 1
                 continue
@@ -290,11 +428,11 @@ def compare_source(src: bytes, path: str = "<source>") -> FileResult:
     le = src.find(b"\n", offset)
     diff = Difference(
         path=path, offset=offset, line=line, column=col,
-        fastlex=_describe_token(src, kinds[t], starts[t], ends[t]) if t is not None else None,
+        fastlex=_describe_token(src, kinds[t], starts[t], ends[t], spec.kinds) if t is not None else None,
         tree_sitter=_describe_leaf(src, leaf) if leaf is not None else None,
         source_line=src[ls:le if le >= 0 else len(src)].decode("utf-8", "replace"),
     )
-    quirk = _classify_quirk(src, kinds, starts, t if t is not None else len(kinds), leaf, leaves, j)
+    quirk = spec.classify_quirk(src, kinds, starts, t if t is not None else len(kinds), leaf, leaves, j)
     diff.quirk = quirk
     return FileResult(path, "quirk" if quirk else "different", len(fl), nl, diff)
 
@@ -318,9 +456,9 @@ def ruby_files(paths: Iterable[str]) -> List[str]:
     return source_files(paths, (".rb",))
 
 
-def check_paths(paths: Iterable[str], progress: bool = False) -> Summary:
-    """Compare every Ruby file under paths; a Summary of the outcome."""
-    files = ruby_files(paths)
+def check_paths(paths: Iterable[str], progress: bool = False, language: str = "ruby") -> Summary:
+    """Compare every file of the language (Ruby by default) under paths; a Summary of the outcome."""
+    files = source_files(paths, language_check(language).suffixes)
     summary = Summary()
     iterator = files
     if progress:
@@ -336,7 +474,7 @@ def check_paths(paths: Iterable[str], progress: bool = False) -> Summary:
         except OSError:
             summary.unreadable.append(path)
             continue
-        summary.add(compare_source(src, path))
+        summary.add(compare_source(src, path, language))
     return summary
 
 
@@ -360,14 +498,18 @@ def _print_summary(summary: Summary, out) -> None:
 
 def run(args) -> int:
     """The check command: 0 if every clean file is equal, 1 if any differs, 2 on a usage problem."""
+    language = getattr(args, "language", "ruby")
     if getattr(args, "oracle", "tree-sitter") == "prism":
+        if language != "ruby":
+            print("fastlex check: --oracle prism compares Ruby only", file=sys.stderr)
+            return 2
         return run_prism_check(args)
     try:
-        parser()
-    except ImportError as exc:
+        language_check(language).parser()
+    except (ImportError, ValueError) as exc:
         print(f"fastlex check: {exc}", file=sys.stderr)
         return 2
-    summary = check_paths(args.paths, progress=sys.stderr.isatty() and not args.json)
+    summary = check_paths(args.paths, progress=sys.stderr.isatty() and not args.json, language=language)
     if args.json:
         json.dump(asdict(summary), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -395,10 +537,13 @@ def run_prism_check(args) -> int:
 
 def add_arguments(parser) -> None:
     """Declare the check command's arguments."""
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="Ruby files, or folders searched for *.rb")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="source files, or folders searched for the language's files (*.rb, *.py)")
+    parser.add_argument("--language", choices=CHECK_LANGUAGES, default="ruby",
+                        help="the grammar compared: ruby (tree-sitter-ruby, default) or python (tree-sitter-python)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--oracle", choices=("tree-sitter", "prism"), default="tree-sitter",
-                        help="compare with tree-sitter-ruby's leaves (default) or with prism's tokens")
+                        help="compare with tree-sitter's leaves (default) or, for Ruby, with prism's tokens")
     parser.add_argument("--prism", metavar="PATH",
                         help="the prism-tokens binary (default: $FASTLEX_PRISM, else ../shared/prism/prism-tokens)")
     parser.set_defaults(func=run)

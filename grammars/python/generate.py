@@ -1,13 +1,16 @@
-"""Generate ``fastlex/python/_tables.pxi`` from ``grammars/python`` (kinds.tsv, operators.tsv).
+"""Generate ``fastlex/python/_tables.pxi`` from ``grammars/python`` (kinds.tsv, operators.tsv),
+and ``fastlex/python/_tree_sitter_map.py`` from tree_sitter.tsv.
 
 Run by setup.py before cythonize, and by hand: ``python grammars/python/generate.py``.
 The output (a build product) holds the record kind enum, the operator strings in
-table order and ``match_op``, a longest-match operator matcher.
+table order and ``match_op``, a longest-match operator matcher; the tree-sitter map
+is the mapping ``fastlex check --language python`` uses, as Python data.
 """
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "fastlex", "python", "_tables.pxi")
+TREE_SITTER_OUT = os.path.join(os.path.dirname(OUT), "_tree_sitter_map.py")
 
 
 def read_tsv(name):
@@ -71,5 +74,69 @@ def generate():
         f.write(text)
 
 
+def kind_names(kinds, ops):
+    """The names of fastlex.grammar_info("python").kinds: the record kinds, then each operator
+    named as CPython's token module names its exact type (as _scanner._kinds_enum does)."""
+    import token
+    exact = {text: token.tok_name[t] for text, t in token.EXACT_TOKEN_TYPES.items()}
+    exact.setdefault("!", "EXCLAMATION")
+    names = {k[0] for k in kinds if k[0] != "OP"}
+    names.update(exact.get(text, f"OP_{i}") for i, (text, _since) in enumerate(ops))
+    return names
+
+
+def load_tree_sitter_map(known):
+    """The rows of tree_sitter.tsv (leaf, join, unmatched, quirk), validated against the kinds."""
+    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": []}
+    for lineno, f in enumerate(read_tsv("tree_sitter.tsv"), 1):
+        rule = f[0]
+        if rule == "leaf" and len(f) == 5:
+            names = [] if f[3] == "-" else f[3].split()
+            rows["leaf"].append((f[1], f[2], names, f[4]))
+        elif rule == "join" and len(f) == 4:
+            names = [f[1]]
+            rows["join"].append((f[1], f[2], f[3]))
+        elif rule == "unmatched" and len(f) == 3:
+            names = [f[1]]
+            rows["unmatched"].append((f[1], f[2]))
+        elif rule == "quirk" and len(f) == 3:
+            names = []
+            rows["quirk"].append((f[1], f[2]))
+        else:
+            raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: malformed row {f!r}")
+        if not f[-1].strip():
+            raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: no reason")
+        for k in names:
+            if k not in known:
+                raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: unknown kind {k}")
+    return rows
+
+
+def generate_tree_sitter_map():
+    """Write fastlex/python/_tree_sitter_map.py (unless it already holds the same text)."""
+    kinds, ops = load()
+    rows = load_tree_sitter_map(kind_names(kinds, ops))
+    text = "\n".join([
+        '"""tree-sitter-python leaf -> fastlex kinds (generated from grammars/python/tree_sitter.tsv: do not edit)."""',
+        "",
+        f"LEAF_RULES = {rows['leaf']!r}",
+        "",
+        f"JOIN_RULES = {rows['join']!r}",
+        "",
+        f"UNMATCHED = {rows['unmatched']!r}",
+        "",
+        f"QUIRKS = {rows['quirk']!r}",
+    ]) + "\n"
+    try:
+        with open(TREE_SITTER_OUT, encoding="utf-8") as f:
+            if f.read() == text:
+                return
+    except OSError:
+        pass
+    with open(TREE_SITTER_OUT, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 if __name__ == "__main__":
     generate()
+    generate_tree_sitter_map()
