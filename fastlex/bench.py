@@ -24,7 +24,16 @@ small files, and a few 1 MB ones, cut from the input), and the speed of
 ``--scaling`` repeats the input at 1 KB ... 64 MB; ``--plot`` draws throughput
 against size (needs matplotlib); ``--json`` prints one JSON object.
 
-JSON keys: ``version``, ``machine``, ``repeat``, ``clock``, ``inputs`` (a list; each has
+``--language python`` measures Python source (default input: ``fastlex/samples/sample.py``
+repeated to about 1 MB) with the same fastlex rows (``Lexer(language="python")``), and, in
+place of the Ruby-only baselines (Pygments, prism): ``tokenize`` (the running interpreter's
+``tokenize.generate_tokens``, a list over ``io.StringIO(text).readline``) and
+``fastlex_generate_tokens`` (``fastlex.python.generate_tokens``, the same), and
+tree-sitter-python for tree-sitter. Its ratios add ``generate_tokens_vs_tokenize`` and
+``lex_vs_tokenize``; the allocation, region, pool and lines figures, memory growth,
+tokenize_many and Arrow are measured for the language too.
+
+JSON keys: ``version``, ``language``, ``machine``, ``repeat``, ``clock``, ``inputs`` (a list; each has
 ``name``, ``note``, ``bytes``, ``tokens``, ``lines``, ``rows`` (key -> ``{label,
 available, seconds, mb_per_s, ns_per_token, note}``), ``ratios``, ``stats``,
 ``region_vs_malloc``, ``memory``, ``tokenize_many`` (``workers``, ``shapes``: each ``shape``,
@@ -44,6 +53,9 @@ import time
 
 INSTALL_HINT = "pip install 'fastlex[bench]'"
 SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "samples", "sample.rb")
+# The shipped sample of each language bench measures.
+SAMPLES = {"ruby": SAMPLE, "python": os.path.join(os.path.dirname(SAMPLE), "sample.py")}
+LANGUAGES = tuple(SAMPLES)
 DEFAULT_TARGET = 1_000_000
 SCALING_SIZES = [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20]
 # --scaling times fastlex's lex in at least this many interleaved rounds, whatever --repeat: the
@@ -62,7 +74,16 @@ ROW_LABELS = {
     "pygments": "Pygments RubyLexer (pygments.lex)",
     "fastlex_pygments": "fastlex.pygments.RubyLexer (pygments.lex)",
     "prism": "prism 1.9.0 lex (prism-tokens --time)",
+    "tokenize": "tokenize.generate_tokens (Python %s)" % platform.python_version(),
+    "fastlex_generate_tokens": "fastlex.python.generate_tokens",
 }
+# Labels that differ for a language (tree-sitter's grammar).
+LANGUAGE_LABELS = {
+    "python": {"tree_sitter_parse": "tree-sitter-python parse",
+               "tree_sitter_walk": "tree-sitter-python parse + leaf walk"},
+}
+# The tree-sitter grammar package of each language.
+TREE_SITTER_MODULES = {"ruby": "tree_sitter_ruby", "python": "tree_sitter_python"}
 
 # (ratio key, slower row, faster row): how many times faster the second is.
 RATIOS = [
@@ -74,6 +95,17 @@ RATIOS = [
     ("region_vs_malloc_per_token", "lex_malloc", "lex"),
     ("lex_vs_prism", "prism", "lex"),
 ]
+# The ratios of a Python run (no Pygments or prism; the interpreter's tokenize instead).
+PYTHON_RATIOS = [
+    ("lex_vs_tree_sitter_parse", "tree_sitter_parse", "lex"),
+    ("tokens_vs_tree_sitter_walk", "tree_sitter_walk", "tokens"),
+    ("bulk_vs_tree_sitter_walk", "tree_sitter_walk", "bulk"),
+    ("region_vs_malloc_per_token", "lex_malloc", "lex"),
+    ("generate_tokens_vs_tokenize", "tokenize", "fastlex_generate_tokens"),
+    ("tokens_vs_tokenize", "tokenize", "tokens"),
+    ("lex_vs_tokenize", "tokenize", "lex"),
+]
+RATIO_TABLES = {"ruby": RATIOS, "python": PYTHON_RATIOS}
 
 
 # ---------------------------------------------------------------- inputs
@@ -94,15 +126,17 @@ def repeat_to(data, size):
     return cut_at_line(data * copies, size)
 
 
-def load_inputs(files):
-    """[(name, note, bytes)] for the files given, or the shipped sample repeated to about 1 MB."""
+def load_inputs(files, language="ruby"):
+    """[(name, note, bytes)] for the files given, or the language's shipped sample repeated to about 1 MB."""
     if not files:
-        with open(SAMPLE, "rb") as f:
+        path = SAMPLES[language]
+        with open(path, "rb") as f:
             sample = f.read()
         copies = max(1, round(DEFAULT_TARGET / len(sample)))
         data = sample * copies
-        note = f"default input: fastlex/samples/sample.rb ({len(sample)} bytes) repeated {copies} times"
-        return [("sample.rb x%d" % copies, note, data)]
+        base = os.path.basename(path)
+        note = f"default input: fastlex/samples/{base} ({len(sample)} bytes) repeated {copies} times"
+        return [("%s x%d" % (base, copies), note, data)]
     out = []
     for path in files:
         with open(path, "rb") as f:
@@ -126,11 +160,12 @@ def best_time(fn, repeat, min_time=0.2):
 class Scenario:
     """One thing to time: fn() per call, at most max_rounds samples, and the factor scaling its time to the input."""
 
-    def __init__(self, fn, max_rounds=None, scale=1.0, note=""):
+    def __init__(self, fn, max_rounds=None, scale=1.0, note="", label=None):
         self.fn = fn
         self.max_rounds = max_rounds
         self.scale = scale
         self.note = note
+        self.label = label
 
 
 def measure(scenarios, repeat, min_time=0.2):
@@ -175,25 +210,25 @@ def best_wall_time(fn, repeat):
     return best
 
 
-def row(key, seconds, nbytes, ntokens, note=""):
+def row(key, seconds, nbytes, ntokens, note="", label=None):
     """A measured row: time, throughput (MB/s, 10^6 bytes) and ns per fastlex token."""
-    return {"label": ROW_LABELS[key], "available": True, "seconds": seconds,
+    return {"label": label or ROW_LABELS[key], "available": True, "seconds": seconds,
             "mb_per_s": nbytes / seconds / 1e6, "ns_per_token": seconds / max(ntokens, 1) * 1e9, "note": note}
 
 
-def missing(key, why):
+def missing(key, why, label=None):
     """A row that could not be measured, saying why and how to install what it needs."""
-    return {"label": ROW_LABELS[key], "available": False, "seconds": None, "mb_per_s": None,
+    return {"label": label or ROW_LABELS[key], "available": False, "seconds": None, "mb_per_s": None,
             "ns_per_token": None, "note": why}
 
 
 # ---------------------------------------------------------------- scenarios
 
-def fastlex_scenarios(data, keys=("lex", "tokens", "bulk", "lex_malloc")):
+def fastlex_scenarios(data, keys=("lex", "tokens", "bulk", "lex_malloc"), language="ruby"):
     """The fastlex scenarios: lex alone, with Token objects, with bulk columns, per-token malloc mode."""
     import fastlex
 
-    lexer = fastlex.Lexer()
+    lexer = fastlex.Lexer(language=language)
     lexer.tokenize(data)  # the Lexer keeps its chunks: later calls allocate nothing
 
     def lex():
@@ -209,7 +244,7 @@ def fastlex_scenarios(data, keys=("lex", "tokens", "bulk", "lex_malloc")):
         memoryview(t.starts).tolist()
         memoryview(t.ends).tolist()
 
-    malloc_lexer = fastlex.Lexer(region=False)
+    malloc_lexer = fastlex.Lexer(region=False, language=language)
 
     def lex_malloc():
         malloc_lexer.tokenize(data)
@@ -218,14 +253,17 @@ def fastlex_scenarios(data, keys=("lex", "tokens", "bulk", "lex_malloc")):
     return {key: Scenario(every[key]) for key in keys}
 
 
-def tree_sitter_parser():
-    """A tree-sitter parser for Ruby, or None if tree-sitter / tree-sitter-ruby are missing."""
+def tree_sitter_parser(language="ruby"):
+    """A tree-sitter parser for the language (Ruby by default), or None if tree-sitter or the
+    language's grammar package are missing."""
+    import importlib
+
     try:
         import tree_sitter
-        import tree_sitter_ruby
+        grammar = importlib.import_module(TREE_SITTER_MODULES[language])
     except ImportError:
         return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_ruby.language()))
+    return tree_sitter.Parser(tree_sitter.Language(grammar.language()))
 
 
 def leaves(tree):
@@ -241,22 +279,41 @@ def leaves(tree):
                 return out
 
 
-def tree_sitter_scenarios(data, parser=None, walk=True):
-    """tree-sitter-ruby parse (and parse + leaf walk), or the rows saying how to install it."""
-    parser = parser or tree_sitter_parser()
+def tree_sitter_scenarios(data, parser=None, walk=True, language="ruby"):
+    """tree-sitter parse (and parse + leaf walk) of the language, or the rows saying how to install it."""
+    parser = parser or tree_sitter_parser(language)
     keys = ("tree_sitter_parse", "tree_sitter_walk") if walk else ("tree_sitter_parse",)
+    labels = LANGUAGE_LABELS.get(language, {})
     if parser is None:
-        why = f"tree-sitter / tree-sitter-ruby not installed: {INSTALL_HINT}"
-        return {key: missing(key, why) for key in keys}
-    out = {"tree_sitter_parse": Scenario(lambda: parser.parse(data))}
+        package = TREE_SITTER_MODULES[language].replace("_", "-")
+        why = f"tree-sitter / {package} not installed: {INSTALL_HINT}"
+        return {key: missing(key, why, labels.get(key)) for key in keys}
+    out = {"tree_sitter_parse": Scenario(lambda: parser.parse(data), label=labels.get("tree_sitter_parse"))}
     if walk:
-        out["tree_sitter_walk"] = Scenario(lambda: leaves(parser.parse(data)))
+        out["tree_sitter_walk"] = Scenario(lambda: leaves(parser.parse(data)), label=labels.get("tree_sitter_walk"))
     return out
 
 
-def tree_sitter_rows(data, ntokens, repeat, parser=None):
+def tree_sitter_rows(data, ntokens, repeat, parser=None, language="ruby"):
     """Measured tree-sitter rows (or the rows saying how to install it)."""
-    return measured_rows(tree_sitter_scenarios(data, parser), repeat, len(data), ntokens)
+    return measured_rows(tree_sitter_scenarios(data, parser, language=language), repeat, len(data), ntokens)
+
+
+def python_tokenize_scenarios(data):
+    """The running interpreter's tokenize.generate_tokens and fastlex.python.generate_tokens, each
+    a list of every TokenInfo over io.StringIO(text).readline (text: data decoded once, outside
+    the timing, as tokenize's detect_encoding would)."""
+    import io
+    import tokenize
+
+    import fastlex.python
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return {
+        "tokenize": Scenario(lambda: list(tokenize.generate_tokens(io.StringIO(text).readline))),
+        "fastlex_generate_tokens": Scenario(lambda: list(fastlex.python.generate_tokens(io.StringIO(text).readline))),
+    }
 
 
 def pygments_lexers():
@@ -319,7 +376,7 @@ def measured_rows(scenarios, repeat, nbytes, ntokens, min_time=0.2):
     """Rows for a mix of Scenarios (timed together, interleaved) and rows already marked missing."""
     todo = {k: v for k, v in scenarios.items() if isinstance(v, Scenario)}
     times = measure(todo, repeat, min_time)
-    return {k: (row(k, times[k], nbytes, ntokens, v.note) if isinstance(v, Scenario) else v)
+    return {k: (row(k, times[k], nbytes, ntokens, v.note, v.label) if isinstance(v, Scenario) else v)
             for k, v in scenarios.items()}
 
 
@@ -341,22 +398,23 @@ def prism_row(data, ntokens, binary=None):
                f"prism's own lex, best of {PRISM_REPEAT}, wall clock, its own process")
 
 
-def ratios(rows):
-    """How many times faster each fastlex row is than its baseline (None where a row is missing)."""
+def ratios(rows, table=None):
+    """How many times faster each fastlex row is than its baseline (None where a row is missing);
+    table: the (name, slower row, faster row) list (RATIOS, Ruby's, by default)."""
     out = {}
-    for name, slow, fast in RATIOS:
+    for name, slow, fast in (RATIOS if table is None else table):
         a, b = rows.get(slow), rows.get(fast)
         out[name] = a["seconds"] / b["seconds"] if a and b and a["available"] and b["available"] else None
     return out
 
 
-def region_vs_malloc(data, rows):
+def region_vs_malloc(data, rows, language="ruby"):
     """One fresh call in each mode: mallocs, bytes, time (from the rows) side by side."""
     import fastlex
 
     out = {}
     for key, region in (("region", True), ("malloc_per_token", False)):
-        s = fastlex.Lexer(region=region).tokenize(data).stats
+        s = fastlex.Lexer(region=region, language=language).tokenize(data).stats
         out[key] = {"mallocs": s["mallocs"], "peak_bytes": s["peak_bytes"],
                     "region_bytes_reserved": s["region"]["bytes_reserved"],
                     "seconds": rows["lex" if region else "lex_malloc"]["seconds"]}
@@ -366,15 +424,18 @@ def region_vs_malloc(data, rows):
 MEMORY_CHILD = r"""
 import gc, json, resource, sys
 path, mode = sys.argv[1], sys.argv[2]
+language = sys.argv[3] if len(sys.argv) > 3 else "ruby"
 with open(path, "rb") as f:
     data = f.read()
+import importlib
 import fastlex
 parser = None
 if mode == "tree_sitter":
-    import tree_sitter, tree_sitter_ruby
-    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_ruby.language()))
+    import tree_sitter
+    grammar = importlib.import_module("tree_sitter_" + language)
+    parser = tree_sitter.Parser(tree_sitter.Language(grammar.language()))
     parser.parse(b"x = 1\n")
-fastlex.tokenize(b"x = 1\n")
+fastlex.tokenize(b"x = 1\n", language=language)
 gc.collect()
 
 def rss():
@@ -400,9 +461,9 @@ except OSError:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 if mode == "lex":
-    kept = fastlex.tokenize(data)
+    kept = fastlex.tokenize(data, language=language)
 elif mode == "tokens":
-    kept = fastlex.tokenize(data)
+    kept = fastlex.tokenize(data, language=language)
     kept = [(t, t.string) for t in kept]
 elif mode == "tree_sitter":
     kept = parser.parse(data)
@@ -410,24 +471,24 @@ print(json.dumps({"growth": peak() - before, "method": method}))
 """
 
 
-def memory_growth(data):
+def memory_growth(data, language="ruby"):
     """Peak RSS growth of lexing data (and of keeping every Token, and of a tree-sitter parse), in child processes."""
     if not sys.platform.startswith("linux"):
         return {"method": "not measured: needs Linux /proc", "lex_bytes": None}
-    with tempfile.NamedTemporaryFile(suffix=".rb", delete=False) as f:
+    with tempfile.NamedTemporaryFile(suffix=".py" if language == "python" else ".rb", delete=False) as f:
         f.write(data)
         path = f.name
     out = {"source_bytes": len(data)}
     try:
         for mode in ("lex", "tokens", "tree_sitter"):
-            if mode == "tree_sitter" and tree_sitter_parser() is None:
+            if mode == "tree_sitter" and tree_sitter_parser(language) is None:
                 out["tree_sitter_bytes"] = None
                 continue
             env = dict(os.environ)
             env["PYTHONPATH"] = os.pathsep.join(
                 [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))] + env.get("PYTHONPATH", "").split(os.pathsep))
             env.pop("FASTLEX_ALLOC_STATS", None)
-            res = subprocess.run([sys.executable, "-c", MEMORY_CHILD, path, mode], capture_output=True,
+            res = subprocess.run([sys.executable, "-c", MEMORY_CHILD, path, mode, language], capture_output=True,
                                  text=True, env=env, timeout=300)
             if res.returncode != 0:
                 out[f"{mode}_bytes"] = None
@@ -472,12 +533,12 @@ MANY_SMALL_TOTAL = 4 << 20
 MANY_LARGE_BYTES = 1 << 20
 
 
-def corpus_paths(folder):
-    """The .rb files under folder, sorted (bench --corpus)."""
+def corpus_paths(folder, suffixes=(".rb",)):
+    """The files under folder ending in one of suffixes (.rb by default), sorted (bench --corpus)."""
     out = []
     for root, dirs, names in os.walk(folder):
         dirs.sort()
-        out.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".rb"))
+        out.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(suffixes))
     return out
 
 
@@ -490,7 +551,7 @@ def read_all(paths):
     return out
 
 
-def many_speedup(data, repeat, corpus=None):
+def many_speedup(data, repeat, corpus=None, language="ruby"):
     """Speed-up of fastlex.tokenize_many over one-by-one fastlex.tokenize calls on this machine's
     cores, for many small files and for a few large ones (both cut from data), and, with a
     corpus folder, for its files given as paths (read by the workers; read in the loop one by one)."""
@@ -504,16 +565,18 @@ def many_speedup(data, repeat, corpus=None):
     shapes = []
     runs = [("small_files", small, None), ("large_files", large, None)]
     if corpus:
-        paths = [pathlib.Path(p) for p in corpus_paths(corpus)]
+        suffixes = (".py",) if language == "python" else (".rb",)
+        paths = [pathlib.Path(p) for p in corpus_paths(corpus, suffixes)]
         if paths:
             runs.append(("corpus_paths", paths, read_all))
     for name, items, reader in runs:
         if reader is None:
-            serial_fn = (lambda items=items: [fastlex.tokenize(x) for x in items])
+            serial_fn = (lambda items=items: [fastlex.tokenize(x, language=language) for x in items])
         else:
-            serial_fn = (lambda items=items, reader=reader: [fastlex.tokenize(x) for x in reader(items)])
+            serial_fn = (lambda items=items, reader=reader:
+                         [fastlex.tokenize(x, language=language) for x in reader(items)])
         serial, parallel = interleaved_wall_times(
-            [serial_fn, lambda items=items: fastlex.tokenize_many(items, workers=workers)],
+            [serial_fn, lambda items=items: fastlex.tokenize_many(items, workers=workers, language=language)],
             max(3, min(repeat, 7)))
         if reader is not None:
             items = reader(items)
@@ -522,7 +585,7 @@ def many_speedup(data, repeat, corpus=None):
     return {"workers": workers, "shapes": shapes}
 
 
-def arrow_speed(data, repeat):
+def arrow_speed(data, repeat, language="ruby"):
     """fastlex.arrow.tokenize_table over a table of small files against Lexer.tokenize on each
     (None without pyarrow)."""
     try:
@@ -535,9 +598,10 @@ def arrow_speed(data, repeat):
 
     files = split_files(repeat_to(data, MANY_SMALL_TOTAL), MANY_SMALL_BYTES)
     table = pa.table({"content": pa.array(files, pa.binary())})
-    lexer = fastlex.Lexer()
+    lexer = fastlex.Lexer(language=language)
     plain, arrow = interleaved_wall_times(
-        [lambda: [lexer.tokenize(x) for x in files], lambda: fastlex.arrow.tokenize_table(table)],
+        [lambda: [lexer.tokenize(x) for x in files],
+         lambda: fastlex.arrow.tokenize_table(table, language=language)],
         max(3, min(repeat, 7)))
     return {"files": len(files), "bytes": sum(map(len, files)), "lexer_seconds": plain, "table_seconds": arrow,
             "table_vs_lexer": plain / arrow}
@@ -573,24 +637,31 @@ def bench_input(name, note, data, args, progress):
     """Every measurement for one input, as a dict (see the module docstring for its keys)."""
     import fastlex
 
-    first = fastlex.tokenize(data)
+    language = getattr(args, "language", "ruby")
+    first = fastlex.tokenize(data, language=language)
     ntokens = len(first)
     result = {"name": name, "note": note, "bytes": len(data), "tokens": ntokens,
               "lines": first.stats["lines"]["count"], "errors": len(first.errors), "stats": first.stats}
-    progress.step(f"{name}: throughput (fastlex, tree-sitter, Pygments interleaved)")
-    scenarios = fastlex_scenarios(data)
-    scenarios.update(tree_sitter_scenarios(data))
-    scenarios.update(pygments_scenarios(data, args.slice_bytes))
-    rows = measured_rows(scenarios, args.repeat, len(data), ntokens)
-    rows["prism"] = prism_row(data, ntokens, getattr(args, "prism", None))
+    scenarios = fastlex_scenarios(data, language=language)
+    if language == "python":
+        progress.step(f"{name}: throughput (fastlex, tokenize, tree-sitter interleaved)")
+        scenarios.update(python_tokenize_scenarios(data))
+        scenarios.update(tree_sitter_scenarios(data, language=language))
+        rows = measured_rows(scenarios, args.repeat, len(data), ntokens)
+    else:
+        progress.step(f"{name}: throughput (fastlex, tree-sitter, Pygments interleaved)")
+        scenarios.update(tree_sitter_scenarios(data))
+        scenarios.update(pygments_scenarios(data, args.slice_bytes))
+        rows = measured_rows(scenarios, args.repeat, len(data), ntokens)
+        rows["prism"] = prism_row(data, ntokens, getattr(args, "prism", None))
     result["rows"] = rows
-    result["ratios"] = ratios(rows)
-    result["region_vs_malloc"] = region_vs_malloc(data, rows)
+    result["ratios"] = ratios(rows, RATIO_TABLES[language])
+    result["region_vs_malloc"] = region_vs_malloc(data, rows, language)
     progress.step(f"{name}: memory")
-    result["memory"] = memory_growth(data)
+    result["memory"] = memory_growth(data, language)
     progress.step(f"{name}: tokenize_many and Arrow")
-    result["tokenize_many"] = many_speedup(data, args.repeat, args.corpus)
-    result["arrow"] = arrow_speed(data, args.repeat)
+    result["tokenize_many"] = many_speedup(data, args.repeat, args.corpus, language)
+    result["arrow"] = arrow_speed(data, args.repeat, language)
     return result
 
 
@@ -607,22 +678,23 @@ def bench_scaling(data, args, progress):
     baselines, timed together, interleaved."""
     import fastlex
 
-    parser = tree_sitter_parser()
-    lexers = pygments_lexers()
+    language = getattr(args, "language", "ruby")
+    parser = tree_sitter_parser(language)
+    lexers = pygments_lexers() if language == "ruby" else {}
     block = spread_slice(data, 64 << 10)
     chunks = [spread_slice(block, size) if size < len(block) else repeat_to(block, size) for size in SCALING_SIZES]
-    ntoks = [len(fastlex.tokenize(chunk)) for chunk in chunks]
+    ntoks = [len(fastlex.tokenize(chunk, language=language)) for chunk in chunks]
     # Small inputs: enough calls per sample that the clock resolution does not matter.
-    lex = {k: fastlex_scenarios(chunk, keys=("lex",))["lex"] for k, chunk in enumerate(chunks)}
+    lex = {k: fastlex_scenarios(chunk, keys=("lex",), language=language)["lex"] for k, chunk in enumerate(chunks)}
     lex_seconds = measure(lex, max(args.repeat, SCALING_LEX_ROUNDS), min_time=0.05)
     out = []
     for k, (size, chunk) in enumerate(zip(SCALING_SIZES, chunks)):
         progress.step(f"scaling {size} bytes")
         scenarios = {}
         if parser is not None and size <= SCALING_LIMITS["tree_sitter_parse"]:
-            scenarios.update(tree_sitter_scenarios(chunk, parser, walk=False))
+            scenarios.update(tree_sitter_scenarios(chunk, parser, walk=False, language=language))
         keys = tuple(key for key in ("pygments", "fastlex_pygments")
-                     if not isinstance(lexers[key], str) and size <= SCALING_LIMITS[key])
+                     if key in lexers and not isinstance(lexers[key], str) and size <= SCALING_LIMITS[key])
         if keys:
             scenarios.update(pygments_scenarios(chunk, size, lexers, keys))
         rows = {"lex": row("lex", lex_seconds[k], len(chunk), ntoks[k])}
@@ -737,8 +809,9 @@ def run(args):
 
     global clock
     clock = CLOCK[args.clock]
+    language = getattr(args, "language", "ruby")
     try:
-        inputs = load_inputs(args.files)
+        inputs = load_inputs(args.files, language)
     except OSError as exc:
         print(f"fastlex bench: {exc}", file=sys.stderr)
         return 2
@@ -754,6 +827,7 @@ def run(args):
         progress.close()
     report = {
         "version": fastlex.__version__,
+        "language": language,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "processor": platform.machine()},
         "repeat": args.repeat, "clock": args.clock, "inputs": results, "scaling": scaling,
@@ -767,7 +841,7 @@ def run(args):
         out.write("\n")
     else:
         m = report["machine"]
-        out.write(f"fastlex {report['version']} bench: Python {m['python']}, {m['cpus']} CPUs, {m['platform']}; "
+        out.write(f"fastlex {report['version']} bench ({language}): Python {m['python']}, {m['cpus']} CPUs, {m['platform']}; "
                   f"best of {args.repeat}, {args.clock} clock\n")
         for r in results:
             print_input(r, out)
@@ -783,7 +857,9 @@ def run(args):
 def add_arguments(parser):
     """Declare the bench subcommand's options on parser and route it to run()."""
     parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="Ruby files to measure (default: the shipped sample repeated to about 1 MB)")
+                        help="source files to measure (default: the language's shipped sample repeated to about 1 MB)")
+    parser.add_argument("--language", choices=LANGUAGES, default="ruby",
+                        help="the grammar measured: ruby (default) or python (against the interpreter's tokenize)")
     parser.add_argument("--repeat", type=int, default=5, metavar="N", help="best of N runs (default 5)")
     parser.add_argument("--scaling", action="store_true",
                         help="also measure the same content at 1 KB ... 64 MB")
@@ -795,7 +871,7 @@ def add_arguments(parser):
                         help="the prism-tokens binary for the prism row (default: $FASTLEX_PRISM, "
                              "else ../shared/prism/prism-tokens)")
     parser.add_argument("--corpus", metavar="DIR",
-                        help="also time tokenize_many on the .rb files under DIR, given as paths")
+                        help="also time tokenize_many on the language's files under DIR (*.rb, *.py), given as paths")
     parser.add_argument("--plot", metavar="FILE.png", help="plot throughput against size (implies --scaling)")
     parser.add_argument("--slice-bytes", type=int, default=64 << 10, metavar="N",
                         help="Pygments rows are timed on N bytes taken from 8 places and scaled (default 65536)")

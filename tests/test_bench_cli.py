@@ -199,3 +199,52 @@ def test_spread_slice_takes_whole_lines_from_the_whole_input():
     assert all(line in data.split(b"\n") for line in lines)
     assert lines[0] == b"line 00000" and int(lines[-1].split()[1]) > 4300
     assert bench.spread_slice(b"a\nb\n", 100) == b"a\nb\n"
+
+
+PYTHON_ROW_KEYS = {"lex", "tokens", "bulk", "lex_malloc", "tokenize", "fastlex_generate_tokens",
+                   "tree_sitter_parse", "tree_sitter_walk"}
+
+
+def test_bench_python_on_the_default_sample():
+    """--language python: the shipped Python sample repeated to about 1 MB, the interpreter's
+    tokenize and fastlex.python.generate_tokens beside the fastlex rows, the same figures as Ruby."""
+    res = run_cli("bench", "--language", "python", "--json", "--repeat", "1", "--clock", "cpu")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["language"] == "python"
+    r = report["inputs"][0]
+    assert "sample.py" in r["note"] and "repeated" in r["note"]
+    sample_path = bench.SAMPLES["python"]
+    with open(sample_path, "rb") as f:
+        sample = f.read()
+    assert 30_000 <= len(sample) <= 60_000
+    compile(sample, sample_path, "exec")       # valid Python of the running interpreter
+    assert 900_000 <= r["bytes"] <= 1_100_000 and r["bytes"] % len(sample) == 0
+    copies = r["bytes"] // len(sample)
+    assert r["errors"] == 0 and r["tokens"] == len(fastlex.tokenize(sample * copies, language="python"))
+    assert set(r["rows"]) == PYTHON_ROW_KEYS
+    for key in ("lex", "tokens", "bulk", "lex_malloc", "tokenize", "fastlex_generate_tokens"):
+        x = r["rows"][key]
+        assert x["available"] and x["seconds"] > 0 and x["mb_per_s"] > 0
+    assert "tree-sitter-python" in r["rows"]["tree_sitter_parse"]["label"]
+    assert set(r["ratios"]) == {name for name, _, _ in bench.PYTHON_RATIOS}
+    assert r["ratios"]["generate_tokens_vs_tokenize"] > 1
+    s = r["stats"]
+    assert s["tokens"] == r["tokens"] and s["source_bytes"] == r["bytes"]
+    assert s["region"]["record_bytes"] == 10 and s["lines"]["count"] == r["lines"]
+    rv = r["region_vs_malloc"]
+    assert rv["malloc_per_token"]["mallocs"] > r["tokens"] > rv["region"]["mallocs"]
+    if sys.platform.startswith("linux"):
+        assert r["memory"]["lex_bytes"] >= 0
+    assert [sh["shape"] for sh in r["tokenize_many"]["shapes"]] == ["small_files", "large_files"]
+    assert r["arrow"] is None or r["arrow"]["table_vs_lexer"] > 0
+
+
+def test_bench_python_text_on_a_file(tmp_path):
+    path = tmp_path / "small.py"
+    path.write_bytes(b"def f(x):\n    return [i * x for i in range(10)]  # squares\n\nprint(f(2))\n")
+    res = run_cli("bench", "--language", "python", "--repeat", "1", str(path))
+    assert res.returncode == 0, res.stderr
+    for heading in ("bench (python)", "tokenize.generate_tokens", "fastlex.python.generate_tokens",
+                    "generate_tokens_vs_tokenize", "allocations", "region vs malloc per token", "tokenize_many"):
+        assert heading in res.stdout
