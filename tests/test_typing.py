@@ -305,7 +305,7 @@ fastlex\._core\.(?!(Lexer|Tokens|Token|Column|Source|MAX_SOURCE_BYTES)(\.|$))[^.
 # PEP 688: the buffer protocol is a Python-level __buffer__ from 3.12 only
 fastlex\._core\.Column\.__(release_)?buffer__
 # modules outside the typed API
-fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream|prism|python)(\..*)?
+fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream|prism|python|samples)(\..*)?
 # kinds.py also binds each Kind member at module level (globals().update), untyped
 fastlex\.kinds\.(?!Kind$|DESCRIPTIONS$)[A-Z_0-9]+
 fastlex\.kinds\.__all__

@@ -930,14 +930,26 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
     cdef Scan sc
     cdef ErrorRecord* e
     cdef Py_ssize_t rest
+    cdef Py_ssize_t skip = 0, k
+    cdef int c
     memset(&sc, 0, sizeof(Scan))
-    sc.s = t.src
-    sc.n = t.n
+    # A UTF-8 byte order mark is not part of the source (tokenize reads it as utf-8-sig): the
+    # scanner sees the bytes after it, and the records are moved back to the source's offsets.
+    if t.n >= 3 and t.src[0] == 0xEF and t.src[1] == 0xBB and t.src[2] == 0xBF:
+        skip = 3
+    sc.s = t.src + skip
+    sc.n = t.n - skip
     sc.mode = (<PyGrammarState*>state).mode
     sc.region = t.region
     sc.budget = t.budget
     scan(&sc)
     region_flush(t.region)
+    if skip:
+        sc.fallback_at += skip
+        for c in range(region_chunks_used(t.region)):
+            for k in range(t.region.used[c]):
+                chunk_starts(t.region, c)[k] += skip
+                chunk_ends(t.region, c)[k] += skip
     if sc.fallback == FB_MEMORY:
         return -1
     if sc.fallback != FB_NONE:

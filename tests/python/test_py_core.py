@@ -1,7 +1,7 @@
 """fastlex.tokenize(src, language="python"): the usual Tokens from the Python scanner through
 the core. Never raises on bad input: where the scanner stops, an errors entry says why and one
 ERRORTOKEN covers the rest, so tokens stay ordered, inside the source, and every non-blank byte
-is inside a token. Regressions from fuzz/fuzz_python.py's checks are literals below."""
+is inside a token (but a leading byte order mark). Regressions from fuzz/fuzz_python.py's checks are literals below."""
 import random
 
 import pytest
@@ -14,7 +14,7 @@ KINDS = grammar_info("python").kinds
 
 def check(data):
     toks = fastlex.tokenize(data, language="python")
-    pos = 0
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0      # a leading BOM is in no token
     for k, s, e in zip(toks.kinds.tolist(), toks.starts.tolist(), toks.ends.tolist()):
         assert 0 <= s <= e <= len(data) and (s >= pos or s == e), (data, k, s, e, pos)
         assert not data[pos:s].strip(b" \t\f\r\n\\"), (data, pos, s)
@@ -45,6 +45,13 @@ def test_bad_source_never_raises(src, message):
     toks = check(src)
     assert len(toks.errors) == 1 and message in toks.errors[0].message
     assert KINDS.ERRORTOKEN in [t.type for t in toks]
+
+
+def test_byte_order_mark_is_skipped():
+    """Regression: a UTF-8 BOM was a NAME_U token and made the next comment line's NL a NEWLINE."""
+    toks = check(b"\xef\xbb\xbf# coding: utf-8\nx = 1\n")
+    assert [(t.type.name, t.start_offset) for t in toks][:3] == [("COMMENT", 3), ("NL", 18), ("NAME", 19)]
+    assert toks[0].start == (1, 3)      # columns count the BOM's bytes, as the offsets do
 
 
 def test_random_programs_keep_the_invariants():
