@@ -69,25 +69,10 @@ def last_fallback():
     return _last[0]
 
 
-def _read(readline):
-    """Every line readline gives until '' (or b'') or StopIteration; and the exception it
-    raised otherwise (None). A value that is neither str nor bytes ends the list too (kept,
-    so the replay hands it to the interpreter's tokenize)."""
-    lines = []
-    append = lines.append
-    try:
-        while True:
-            line = readline()
-            if not line:
-                if not isinstance(line, (str, bytes)):
-                    append(line)
-                break
-            append(line)
-    except StopIteration:
-        pass
-    except BaseException as exc:  # replayed: the interpreter's tokenize raises it where it would
-        return lines, exc
-    return lines, None
+#: Every line readline gives until ''/b''/StopIteration, and the exception it raised otherwise
+#: (None): (lines, error). A value that is neither str nor bytes ends the list too (kept, so
+#: the replay hands it to the interpreter's tokenize).
+_read = _scanner.read_lines
 
 
 def _replay(lines, error):

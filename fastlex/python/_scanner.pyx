@@ -14,7 +14,7 @@ characters, token strings sliced from the line strings, operator strings from a
 table, line attributes shared per row, TokenInfo allocated directly (tp_alloc).
 """
 from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_INCREF
+from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -24,8 +24,12 @@ from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset
 
 cdef extern from "Python.h":
-    object PyType_GenericAlloc(PyTypeObject* tp, Py_ssize_t nitems)
+    ctypedef uint32_t Py_UCS4
     object PyLong_FromSsize_t(Py_ssize_t v)
+    bint PyUnicode_CheckExact(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ_CHAR(object o, Py_ssize_t i)
+    PyTypeObject PyTuple_Type
     int PyUnicode_IS_ASCII(object o)
     object PyUnicode_AsUTF8String(object o)
     void PyObject_GC_UnTrack(void* o)
@@ -598,8 +602,12 @@ cdef void scan(Scan* sc) noexcept nogil:
 # Front end: records to TokenInfo
 
 cdef object _TokenInfo = None
+cdef Py_ssize_t _TOKEN_SIZE = 0     # its allocation size when make_token may allocate it itself (see configure)
+cdef Py_ssize_t _TUPLE_HEAD = tuple.__basicsize__    # where a tuple's items start
 cdef list _TYPE_OBJECTS = []       # token type int per record kind (ops: OP)
 cdef list _OP_STRINGS = []
+cdef PyObject* _TYPE_PTRS[K_OP + 64]   # the same, as pointers (the lists hold the references)
+cdef PyObject* _OP_PTRS[64]
 cdef object _EMPTY = ""
 cdef object _NL_STR = "\n"
 cdef object _CRNL_STR = "\r\n"
@@ -607,37 +615,191 @@ cdef object _CRNL_STR = "\r\n"
 
 def configure(TokenInfo, dict types):
     """Set the TokenInfo class and the token type numbers of the running interpreter
-    (types: token type name -> int)."""
+    (types: token type name -> int). Returns whether TokenInfo objects are allocated
+    directly (else through tp_alloc)."""
     global _TokenInfo, _TYPE_OBJECTS, _OP_STRINGS
     _TokenInfo = TokenInfo
+    # TokenInfo made without the GC tracking them: a tuple subclass whose only extra is a
+    # __dict__ (after the items until 3.11, managed before the object from 3.12)
+    global _TOKEN_SIZE
+    _TOKEN_SIZE = 0
+    cdef Py_ssize_t word = sizeof(PyObject*)
+    if (TokenInfo.__weakrefoffset__ == 0 and TokenInfo.__itemsize__ == word
+            and TokenInfo.__mro__[-2] is tuple and tuple.__itemsize__ == word
+            and (TokenInfo.__dictoffset__ == -word or (TokenInfo.__dictoffset__ == -1 and TokenInfo.__flags__ & (1 << 4)))):
+        _TOKEN_SIZE = (TokenInfo.__basicsize__ + 5 * word + word - 1) & ~(word - 1)
     _TYPE_OBJECTS = [types[t] for t in KIND_TOKEN_TYPES[:K_OP]] + [types["OP"]] * len(OPERATORS)
     _OP_STRINGS = [str(o) for o in OPERATORS]
+    assert len(OPERATORS) <= 64
+    global _ASCII_HEAD
+    probe = "ascii"
+    _ASCII_HEAD = <char*>r_unicode_data(<PyObject*>probe) - <char*><PyObject*>probe
+    cdef Py_ssize_t i
+    for i in range(len(_TYPE_OBJECTS)):
+        _TYPE_PTRS[i] = PyList_GET_ITEM(_TYPE_OBJECTS, i)
+    for i in range(len(_OP_STRINGS)):
+        _OP_PTRS[i] = PyList_GET_ITEM(_OP_STRINGS, i)
+    return _TOKEN_SIZE != 0
 
 
-cdef inline object make_token(object type_, object string, object start, object end, object line):
-    cdef object tok = PyType_GenericAlloc(<PyTypeObject*>_TokenInfo, 5)
-    Py_INCREF(type_)
-    PyTuple_SET_ITEM(tok, 0, type_)
-    Py_INCREF(string)
-    PyTuple_SET_ITEM(tok, 1, string)
-    Py_INCREF(start)
-    PyTuple_SET_ITEM(tok, 2, start)
-    Py_INCREF(end)
-    PyTuple_SET_ITEM(tok, 3, end)
-    Py_INCREF(line)
-    PyTuple_SET_ITEM(tok, 4, line)
-    return tok
+# Token strings by their bytes: most NAME, NUMBER and short STRING tokens repeat (self, i,
+# 0, '', ...), so one str each serves them all (a direct-mapped table, the last one at each
+# slot kept; its strs live as long as the module). Saves an allocation and a free per token.
+cdef enum:
+    SCACHE_BITS = 11
+    SCACHE_MAX = 24           # longer tokens are made afresh
+
+cdef struct SEntry:
+    PyObject* obj             # a compact ASCII str: its characters at obj + _ASCII_HEAD
+    Py_ssize_t len
+
+cdef Py_ssize_t _ASCII_HEAD = 0
+
+cdef SEntry _scache[1 << SCACHE_BITS]
+memset(_scache, 0, sizeof(_scache))      # (len 0: never matches, obj NULL)
 
 
-cdef inline object pos(object row, Py_ssize_t col):
-    cdef object t = PyTuple_New(2)
-    Py_INCREF(row)
-    PyTuple_SET_ITEM(t, 0, row)
-    cdef object c = PyLong_FromSsize_t(col)
-    Py_INCREF(c)
-    PyTuple_SET_ITEM(t, 1, c)
-    PyObject_GC_UnTrack(<void*>t)        # two ints: never part of a cycle
+cdef inline uint64_t load_le(const uint8_t* p, Py_ssize_t k) noexcept nogil:
+    cdef uint64_t v = 0
+    memcpy(&v, p, k)
+    return v
+
+
+cdef inline PyObject* ascii_str(const uint8_t* p, Py_ssize_t n) except NULL:
+    """The str of the ASCII bytes p[:n] (n <= SCACHE_MAX), shared through the cache: a
+    borrowed reference."""
+    cdef uint64_t h
+    if n >= 8:
+        h = (load8(p) * <uint64_t>0x9E3779B97F4A7C15) ^ (load8(p + n - 8) * <uint64_t>0xC2B2AE3D27D4EB4F)
+    elif n >= 4:
+        h = ((<uint64_t>load4(p) << 32) | load4(p + n - 4)) * <uint64_t>0x9E3779B97F4A7C15
+    else:
+        h = (<uint64_t>p[0] | (<uint64_t>p[n >> 1] << 8) | (<uint64_t>p[n - 1] << 16)) * <uint64_t>0x9E3779B97F4A7C15
+    h ^= <uint64_t>n
+    h = (h ^ (h >> 31)) * <uint64_t>0xD6E8FEB86659FD93
+    cdef SEntry* e = &_scache[h >> (64 - SCACHE_BITS)]
+    if e.len == n and same_short(<const uint8_t*>e.obj + _ASCII_HEAD, p, n):
+        return e.obj
+    cdef PyObject* o = r_unicode_new(n, 127)
+    if o == NULL:
+        return NULL
+    memcpy(<char*>o + _ASCII_HEAD, p, n)
+    r_xdecref(e.obj)
+    e.obj = o                 # the cache's reference
+    e.len = n
+    return o
+
+
+cdef inline uint64_t load8(const uint8_t* p) noexcept nogil:
+    cdef uint64_t v
+    memcpy(&v, p, 8)
+    return v
+
+
+cdef inline uint32_t load4(const uint8_t* p) noexcept nogil:
+    cdef uint32_t v
+    memcpy(&v, p, 4)
+    return v
+
+
+cdef inline bint same_short(const uint8_t* a, const uint8_t* b, Py_ssize_t n) noexcept nogil:
+    """a[:n] == b[:n] for 1 <= n <= SCACHE_MAX."""
+    if n >= 8:
+        if load8(a) != load8(b) or load8(a + n - 8) != load8(b + n - 8):
+            return False
+        return n <= 16 or load8(a + 8) == load8(b + 8)
+    if n >= 4:
+        return load4(a) == load4(b) and load4(a + n - 4) == load4(b + n - 4)
+    return a[0] == b[0] and a[n >> 1] == b[n >> 1] and a[n - 1] == b[n - 1]
+
+
+cdef inline bint all_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    cdef uint8_t acc = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        acc |= p[i]
+    return acc < 128
+
+
+# The hot path works on PyObject* with explicit reference counts: no increment followed
+# soon by a decrement of the same object (from 3.12, Py_INCREF stores 32 bits of the count
+# and Py_DECREF loads 64: the load waits for the store to retire).
+cdef extern from *:
+    """
+    #define fl_steal(o) (o)
+    #ifdef Py_GIL_DISABLED
+    #define fl_set_two_refs(o) Py_INCREF(o)
+    #else
+    #define fl_set_two_refs(o) (((PyObject*)(o))->ob_refcnt = 2)
+    #endif
+    """
+    object fl_steal(PyObject* o)          # a new reference handed over to Cython
+    void fl_set_two_refs(PyObject* o)     # a new object's count from 1 to 2 (a store only)
+
+cdef extern from "Python.h":
+    PyObject* r_long "PyLong_FromSsize_t"(Py_ssize_t v)
+    PyObject* r_substring "PyUnicode_Substring"(PyObject* s, Py_ssize_t a, Py_ssize_t b)
+    PyObject* r_decode_utf8 "PyUnicode_DecodeUTF8"(const char* s, Py_ssize_t n, const char* errors)
+    PyObject* r_unicode_new "PyUnicode_New"(Py_ssize_t size, Py_UCS4 maxchar)
+    void* r_unicode_data "PyUnicode_DATA"(PyObject* o)
+    PyObject* r_generic_alloc "PyType_GenericAlloc"(PyTypeObject* tp, Py_ssize_t nitems)
+    PyObject* r_gc_newvar "_PyObject_GC_NewVar"(PyTypeObject* tp, Py_ssize_t nitems)
+    void r_set "PyTuple_SET_ITEM"(PyObject* t, Py_ssize_t i, PyObject* o)
+    void r_incref "Py_INCREF"(PyObject* o)
+    void r_decref "Py_DECREF"(PyObject* o)
+    void r_xdecref "Py_XDECREF"(PyObject* o)
+
+
+cdef inline PyObject* new_token(PyObject* type_, PyObject* string, PyObject* start, PyObject* end,
+                                PyObject* line) except NULL:
+    """A TokenInfo of the five items (references it takes over; released if it fails).
+    Allocated untracked by the GC: ints, strs and untracked int pairs are never part of a
+    cycle."""
+    cdef PyObject* o
+    if _TOKEN_SIZE:
+        o = r_gc_newvar(<PyTypeObject*>_TokenInfo, 5)
+        if o != NULL:
+            # the items and (3.11) the __dict__ pointer after them; from 3.12 the __dict__
+            # is managed, before the object (zeroed by the allocation)
+            memset(<char*>o + _TUPLE_HEAD, 0, _TOKEN_SIZE - _TUPLE_HEAD)
+    else:
+        o = r_generic_alloc(<PyTypeObject*>_TokenInfo, 5)
+        if o != NULL:
+            PyObject_GC_UnTrack(o)
+    if o == NULL:
+        r_decref(type_)
+        r_decref(string)
+        r_decref(start)
+        r_decref(end)
+        r_decref(line)
+        return NULL
+    r_set(o, 0, type_)
+    r_set(o, 1, string)
+    r_set(o, 2, start)
+    r_set(o, 3, end)
+    r_set(o, 4, line)
+    return o
+
+
+cdef inline PyObject* new_pos(PyObject* row, Py_ssize_t col) except NULL:
+    """(row, col): a new reference. Allocated untracked by the GC (two ints: never part of
+    a cycle); freed as any tuple."""
+    cdef PyObject* c = r_long(col)
+    if c == NULL:
+        return NULL
+    cdef PyObject* t = r_gc_newvar(&PyTuple_Type, 2)   # (faster than PyTuple_New's free list, then untracking)
+    if t == NULL:
+        r_decref(c)
+        return NULL
+    r_incref(row)
+    r_set(t, 0, row)
+    r_set(t, 1, c)
     return t
+
+
+cdef inline PyObject* new_ref(PyObject* o) noexcept:
+    r_incref(o)
+    return o
 
 
 cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off, bint ascii) noexcept:
@@ -649,6 +811,28 @@ cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off,
         if (s[i] & 0xC0) != 0x80:
             k += 1
     return k
+
+
+cdef void count_newlines(const uint8_t* s, Py_ssize_t n, Py_ssize_t* newlines, bint* nul) noexcept nogil:
+    """The '\\n' bytes in s[:n], and whether there is a NUL byte (eight bytes at a time)."""
+    cdef Py_ssize_t i = 0, count = 0
+    cdef uint64_t v, x, t, zeros = 0
+    cdef uint64_t lo7 = 0x7F7F7F7F7F7F7F7F
+    cdef uint64_t nl = 0x0A0A0A0A0A0A0A0A
+    while i + 8 <= n:
+        memcpy(&v, s + i, 8)
+        x = v ^ nl                            # a zero byte where v has '\\n'
+        t = ~(((x & lo7) + lo7) | x | lo7)    # its high bit set exactly there
+        count += <Py_ssize_t>(((t >> 7) * <uint64_t>0x0101010101010101) >> 56)   # the bits summed in the top byte
+        zeros |= ~(((v & lo7) + lo7) | v | lo7)
+        i += 8
+    while i < n:
+        count += s[i] == 10
+        if s[i] == 0:
+            zeros = 1
+        i += 1
+    newlines[0] = count
+    nul[0] = zeros != 0
 
 
 cdef class TokenStream:
@@ -667,7 +851,10 @@ cdef class TokenStream:
     cdef Scan sc
     cdef Region region_own            # the records of this stream (sc.region points here)
     cdef Budget budget_own
-    cdef object data, lines, line, row_obj, last_end, eof_pos
+    cdef object data, lines, eof_pos
+    cdef PyObject* line               # lines[row] (borrowed from lines)
+    cdef PyObject* row_obj            # row + 1 (owned)
+    cdef PyObject* last_end           # the last token's end position (owned) or NULL
     cdef Py_ssize_t nlines, row, ls, last_end_off, k, used
     cdef int chunk
     cdef Py_ssize_t* starts
@@ -687,8 +874,13 @@ cdef class TokenStream:
         self.sc.budget = &self.budget_own
         self.starts = NULL
         self.line_ascii = NULL
+        self.line = NULL
+        self.row_obj = NULL
+        self.last_end = NULL
 
     def __dealloc__(self):
+        r_xdecref(self.row_obj)
+        r_xdecref(self.last_end)
         free(self.starts)
         free(self.line_ascii)
         region_free(&self.region_own, &self.budget_own)
@@ -705,10 +897,10 @@ cdef class TokenStream:
             tok = self._first
             self._first = None
             return tok
-        tok = self._next_token()
-        if tok is None:
+        cdef PyObject* p = self._next_token()
+        if p == NULL:
             raise StopIteration
-        return tok
+        return fl_steal(p)
 
     cdef _begin(self):
         self._ready = True
@@ -728,22 +920,33 @@ cdef class TokenStream:
         cdef Py_ssize_t nlines = PyList_GET_SIZE(lines)
         cdef Py_ssize_t i, ended = 0, off = 0, n
         cdef object ln
+        cdef PyObject* lp
+        cdef Py_ssize_t length
         for i in range(nlines):
-            ln = <object>PyList_GET_ITEM(lines, i)
-            if type(ln) is not str:
+            lp = PyList_GET_ITEM(lines, i)
+            if not PyUnicode_CheckExact(<object>lp):
                 return "lines"
-            if ln.endswith("\n"):
+            length = PyUnicode_GET_LENGTH(<object>lp)
+            if length and PyUnicode_READ_CHAR(<object>lp, length - 1) == 10:
                 ended += 1
             elif i != nlines - 1:
                 return "lines"
         src = "".join(lines)
-        if src.count("\n") != ended:
-            return "lines"
-        if "\0" in src:
-            return "character"
         try:
             self.data = PyUnicode_AsUTF8String(src)
         except UnicodeEncodeError:
+            if src.count("\n") != ended:
+                return "lines"
+            return "character"
+        cdef Py_ssize_t newlines = 0
+        cdef bint nul = False
+        cdef const uint8_t* data = <const uint8_t*>PyBytes_AS_STRING(self.data)
+        n = PyBytes_GET_SIZE(self.data)
+        with nogil:
+            count_newlines(data, n, &newlines, &nul)
+        if newlines != ended:
+            return "lines"
+        if nul:
             return "character"
         cdef bint all_ascii = PyUnicode_IS_ASCII(src)
         cdef Scan* sc = &self.sc
@@ -777,11 +980,11 @@ cdef class TokenStream:
         self.nlines = nlines
         self.lines = lines
         self.row = 0
-        self.row_obj = 1
-        self.line = <object>PyList_GET_ITEM(lines, 0) if nlines else _EMPTY
+        self.row_obj = r_long(1)
+        self.line = PyList_GET_ITEM(lines, 0) if nlines else <PyObject*>_EMPTY
         self.ls = 0
         self.last_end_off = -1
-        self.eof_pos = pos(PyLong_FromSsize_t(nlines + 1), 0)
+        self.eof_pos = (nlines + 1, 0)
         self.chunk = -1
         self.k = 0
         self.used = 0
@@ -809,8 +1012,8 @@ cdef class TokenStream:
                         return "name"
         return None
 
-    cdef object _next_token(self):
-        """The next TokenInfo, or None at the end."""
+    cdef PyObject* _next_token(self) except? NULL:
+        """The next TokenInfo (a new reference), or NULL at the end (no exception set)."""
         cdef Region* r = self.sc.region
         cdef const uint8_t* s = self.sc.s
         cdef Py_ssize_t n = self.sc.n
@@ -818,11 +1021,17 @@ cdef class TokenStream:
         cdef Py_ssize_t* starts = self.starts
         cdef int kind
         cdef bint mode = self.mode
-        cdef object string, spos, epos, lines_obj
+        cdef PyObject* type_
+        cdef PyObject* string
+        cdef PyObject* spos
+        cdef PyObject* epos
+        cdef PyObject* eof
+        cdef PyObject* line
+        cdef PyObject* row_obj
         while self.k >= self.used:
             self.chunk += 1
             if self.chunk >= region_chunks_used(r):
-                return None
+                return NULL
             self.cs = chunk_starts(r, self.chunk)
             self.ce = chunk_ends(r, self.chunk)
             self.ck = chunk_kinds(r, self.chunk)
@@ -832,57 +1041,135 @@ cdef class TokenStream:
         end = self.ce[self.k]
         kind = self.ck[self.k]
         self.k += 1
+        type_ = new_ref(_TYPE_PTRS[kind])
         if kind == K_DEDENT_EOF or kind == K_ENDMARKER:
-            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, self.eof_pos, self.eof_pos, _EMPTY)
-        while start >= starts[self.row + 1] and self.row + 1 < self.nlines:
-            self.row += 1
+            eof = <PyObject*>self.eof_pos
+            r_incref(eof)
+            r_incref(eof)
+            return new_token(type_, new_ref(<PyObject*>_EMPTY), eof, eof, new_ref(<PyObject*>_EMPTY))
+        if start >= starts[self.row + 1] and self.row + 1 < self.nlines:
+            while start >= starts[self.row + 1] and self.row + 1 < self.nlines:
+                self.row += 1
             self.ls = starts[self.row]
-            self.line = <object>PyList_GET_ITEM(self.lines, self.row)
-            self.row_obj = PyLong_FromSsize_t(self.row + 1)
-        cdef object line = self.line
-        cdef object row_obj = self.row_obj
+            self.line = PyList_GET_ITEM(self.lines, self.row)
+            row_obj = r_long(self.row + 1)
+            if row_obj == NULL:
+                r_decref(type_)
+                return NULL
+            r_decref(self.row_obj)
+            self.row_obj = row_obj
+        line = self.line
+        row_obj = self.row_obj
         cdef Py_ssize_t row = self.row
         cdef bint ascii = self.line_ascii[row]
         scol = char_col(s, self.ls, start, ascii)
         if kind >= K_OP:
-            spos = self.last_end if start == self.last_end_off else pos(row_obj, scol)
-            epos = pos(row_obj, scol + (end - start))
-            self.last_end = epos
-            self.last_end_off = end
-            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind),
-                              <object>PyList_GET_ITEM(_OP_STRINGS, kind - K_OP), spos, epos, line)
-        if kind == K_NEWLINE_EOF or kind == K_NL_EOF:
-            spos = pos(row_obj, scol)
-            epos = spos if (kind == K_NL_EOF and not mode) else pos(row_obj, scol + 1)
-            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, spos, epos,
-                              _EMPTY if (kind == K_NEWLINE_EOF and not mode) else line)
-        spos = self.last_end if start == self.last_end_off else pos(row_obj, scol)
+            string = new_ref(_OP_PTRS[kind - K_OP])
+            ecol = scol + (end - start)
+        elif kind == K_NEWLINE_EOF or kind == K_NL_EOF:
+            spos = new_pos(row_obj, scol)       # (NULL: the exception propagates; type_ leaks)
+            if kind == K_NL_EOF and not mode:
+                epos = new_ref(spos)
+            else:
+                epos = new_pos(row_obj, scol + 1)
+            return new_token(type_, new_ref(<PyObject*>_EMPTY), spos, epos,
+                             new_ref(<PyObject*>_EMPTY if (kind == K_NEWLINE_EOF and not mode) else line))
+        elif kind == K_NEWLINE or kind == K_NL:
+            string = new_ref(<PyObject*>_NL_STR if end - start == 1 else <PyObject*>_CRNL_STR)
+            ecol = scol + (end - start)
+        elif kind == K_DEDENT:
+            if start == self.last_end_off:
+                spos = self.last_end
+                r_incref(spos)
+            else:
+                spos = new_pos(row_obj, scol)
+            r_incref(spos)
+            return new_token(type_, new_ref(<PyObject*>_EMPTY), spos, spos, new_ref(line))
+        elif end < starts[row + 1]:
+            ecol = scol + (end - start) if ascii else char_col(s, self.ls, end, False)
+            if end - start <= SCACHE_MAX and (kind == K_NAME or kind == K_NUMBER or (
+                    (kind == K_STRING or kind == K_FSTRING_START or kind == K_FSTRING_END)
+                    and (ascii or all_ascii(s + start, end - start)))):
+                string = new_ref(ascii_str(s + start, end - start))
+            else:
+                string = r_substring(line, scol, ecol)
+                if string == NULL:
+                    r_decref(type_)
+                    return NULL
+        else:
+            return self._multiline_token(type_, kind, start, end, scol)
+        # one line: (row, scol) to (row, ecol), sharing the last token's end when it starts there
+        if start == self.last_end_off:
+            spos = self.last_end            # its reference moves to this token
+            self.last_end = NULL
+        else:
+            spos = new_pos(row_obj, scol)
+        epos = new_pos(row_obj, ecol)
         if kind == K_NEWLINE or kind == K_NL:
             self.last_end_off = -1
-            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _NL_STR if end - start == 1 else _CRNL_STR,
-                              spos, pos(row_obj, scol + (end - start)), line)
-        if kind == K_DEDENT:
-            return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), _EMPTY, spos, spos, line)
-        if end < starts[row + 1]:
-            ecol = scol + (end - start) if ascii else char_col(s, self.ls, end, False)
-            string = PyUnicode_Substring(line, scol, ecol)
-            epos = pos(row_obj, ecol)
-            lines_obj = line
         else:
-            erow = row + 1
-            while erow + 1 < self.nlines and end >= starts[erow + 1]:
-                erow += 1
-            if self.end_quirk and (kind == K_STRING or kind == K_FSTRING_MIDDLE):
-                cnt = min(end - starts[erow], (starts[erow + 1] if starts[erow + 1] <= n else n) - starts[row] + 1)
-                ecol = len(PyUnicode_DecodeUTF8(<const char*>s + starts[row], cnt, "replace"))
-            else:
-                ecol = char_col(s, starts[erow], end, self.line_ascii[erow])
-            string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
-            epos = pos(PyLong_FromSsize_t(erow + 1), ecol)
-            lines_obj = "".join(self.lines[row:erow + 1])
-        self.last_end = epos
+            fl_set_two_refs(epos)           # the token's and last_end's
+            r_xdecref(self.last_end)
+            self.last_end = epos
+            self.last_end_off = -1 if (self.end_quirk and kind < K_OP) else end
+        r_incref(line)
+        return new_token(type_, string, spos, epos, line)
+
+    cdef PyObject* _multiline_token(self, PyObject* type_, int kind, Py_ssize_t start, Py_ssize_t end,
+                                    Py_ssize_t scol) except NULL:
+        """A token over several lines (strings, f-string middles): line is the lines joined."""
+        cdef const uint8_t* s = self.sc.s
+        cdef Py_ssize_t n = self.sc.n
+        cdef Py_ssize_t* starts = self.starts
+        cdef Py_ssize_t row = self.row, erow, cnt, ecol
+        cdef PyObject* spos
+        erow = row + 1
+        while erow + 1 < self.nlines and end >= starts[erow + 1]:
+            erow += 1
+        if self.end_quirk and (kind == K_STRING or kind == K_FSTRING_MIDDLE):
+            cnt = min(end - starts[erow], (starts[erow + 1] if starts[erow + 1] <= n else n) - starts[row] + 1)
+            ecol = len(PyUnicode_DecodeUTF8(<const char*>s + starts[row], cnt, "replace"))
+        else:
+            ecol = char_col(s, starts[erow], end, self.line_ascii[erow])
+        string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
+        epos = (erow + 1, ecol)
+        lines_obj = "".join(self.lines[row:erow + 1])
+        if start == self.last_end_off:
+            spos = self.last_end
+            self.last_end = NULL
+        else:
+            spos = new_pos(self.row_obj, scol)
+        r_incref(<PyObject*>epos)
+        r_xdecref(self.last_end)
+        self.last_end = <PyObject*>epos
         self.last_end_off = -1 if self.end_quirk else end
-        return make_token(<object>PyList_GET_ITEM(_TYPE_OBJECTS, kind), string, spos, epos, lines_obj)
+        r_incref(<PyObject*>string)
+        r_incref(<PyObject*>epos)
+        r_incref(<PyObject*>lines_obj)
+        return new_token(type_, <PyObject*>string, spos, <PyObject*>epos, <PyObject*>lines_obj)
+
+
+def read_lines(readline):
+    """(lines, None): every line readline gives until '' (or b'') or StopIteration; or
+    (lines so far, the exception) if it raised another. A value that is neither str nor
+    bytes ends the list too (kept, so a replay hands it to the interpreter's tokenize)."""
+    cdef list lines = []
+    try:
+        while True:
+            line = readline()
+            if PyUnicode_CheckExact(line):
+                if PyUnicode_GET_LENGTH(line) == 0:
+                    break
+            elif not line:
+                if not isinstance(line, (str, bytes)):
+                    lines.append(line)
+                break
+            lines.append(line)
+    except StopIteration:
+        pass
+    except BaseException as exc:  # replayed: the interpreter's tokenize raises it where it would
+        return lines, exc
+    return lines, None
 
 
 def _no_fallback(reason):
