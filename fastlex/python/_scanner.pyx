@@ -29,6 +29,7 @@ cdef extern from "Python.h":
     bint PyUnicode_CheckExact(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
     Py_UCS4 PyUnicode_READ_CHAR(object o, Py_ssize_t i)
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
     PyTypeObject PyTuple_Type
     int PyUnicode_IS_ASCII(object o)
     object PyUnicode_AsUTF8String(object o)
@@ -604,6 +605,10 @@ cdef void scan(Scan* sc) noexcept nogil:
 cdef object _TokenInfo = None
 cdef Py_ssize_t _TOKEN_SIZE = 0     # its allocation size when make_token may allocate it itself (see configure)
 cdef Py_ssize_t _TUPLE_HEAD = tuple.__basicsize__    # where a tuple's items start
+# fl_alloc_var's sizes (0: _PyObject_GC_NewVar allocates): what sys.getsizeof counts before
+# the object (the GC head, from 3.12 the managed __dict__ too) and the object's own size
+cdef Py_ssize_t _TOKEN_PRESIZE = 0
+cdef Py_ssize_t _PAIR_PRESIZE = 0, _PAIR_SIZE = 0
 cdef list _TYPE_OBJECTS = []       # token type int per record kind (ops: OP)
 cdef list _OP_STRINGS = []
 cdef PyObject* _TYPE_PTRS[K_OP + 64]   # the same, as pointers (the lists hold the references)
@@ -628,6 +633,17 @@ def configure(TokenInfo, dict types):
             and TokenInfo.__mro__[-2] is tuple and tuple.__itemsize__ == word
             and (TokenInfo.__dictoffset__ == -word or (TokenInfo.__dictoffset__ == -1 and TokenInfo.__flags__ & (1 << 4)))):
         _TOKEN_SIZE = (TokenInfo.__basicsize__ + 5 * word + word - 1) & ~(word - 1)
+    global _TOKEN_PRESIZE, _PAIR_PRESIZE, _PAIR_SIZE
+    _TOKEN_PRESIZE = _PAIR_PRESIZE = _PAIR_SIZE = 0
+    import sys
+    if not hasattr(sys, "getobjects") and not sys.flags.dev_mode:      # (not a debug build)
+        sample = TokenInfo(1, "", (1, 0), (1, 0), "")
+        pair = (1, 0)
+        if _TOKEN_SIZE and sample.__sizeof__() == _TOKEN_SIZE and sys.getsizeof(sample) - _TOKEN_SIZE >= 2 * word:
+            _TOKEN_PRESIZE = sys.getsizeof(sample) - _TOKEN_SIZE
+        if pair.__sizeof__() == _TUPLE_HEAD + 2 * word and sys.getsizeof(pair) - pair.__sizeof__() == 2 * word:
+            _PAIR_SIZE = pair.__sizeof__()
+            _PAIR_PRESIZE = sys.getsizeof(pair) - _PAIR_SIZE
     _TYPE_OBJECTS = [types[t] for t in KIND_TOKEN_TYPES[:K_OP]] + [types["OP"]] * len(OPERATORS)
     _OP_STRINGS = [str(o) for o in OPERATORS]
     assert len(OPERATORS) <= 64
@@ -727,6 +743,18 @@ cdef inline bint all_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
 cdef extern from *:
     """
     #define fl_steal(o) (o)
+    /* A new object of tp with nitems items, untracked by the GC, allocated as
+       _PyObject_GC_NewVar does (presize bytes before the object: the GC head and, from 3.12,
+       the managed __dict__ pointers; zeroed) without its bookkeeping: the GC's allocation count
+       (these objects never need collecting) and the thread state lookups. */
+    static PyObject* fl_alloc_var(PyTypeObject* tp, Py_ssize_t presize, Py_ssize_t size, Py_ssize_t nitems) {
+        char* mem = (char*)PyObject_Malloc((size_t)(presize + size));
+        if (mem == NULL) return PyErr_NoMemory();
+        memset(mem, 0, (size_t)presize);
+        PyObject* op = (PyObject*)(mem + presize);
+        PyObject_InitVar((PyVarObject*)op, tp, nitems);
+        return op;
+    }
     #ifdef Py_GIL_DISABLED
     #define fl_set_two_refs(o) Py_INCREF(o)
     #else
@@ -734,6 +762,7 @@ cdef extern from *:
     #endif
     """
     object fl_steal(PyObject* o)          # a new reference handed over to Cython
+    PyObject* fl_alloc_var(PyTypeObject* tp, Py_ssize_t presize, Py_ssize_t size, Py_ssize_t nitems)
     void fl_set_two_refs(PyObject* o)     # a new object's count from 1 to 2 (a store only)
 
 cdef extern from "Python.h":
@@ -756,7 +785,11 @@ cdef inline PyObject* new_token(PyObject* type_, PyObject* string, PyObject* sta
     Allocated untracked by the GC: ints, strs and untracked int pairs are never part of a
     cycle."""
     cdef PyObject* o
-    if _TOKEN_SIZE:
+    if _TOKEN_PRESIZE:
+        o = fl_alloc_var(<PyTypeObject*>_TokenInfo, _TOKEN_PRESIZE, _TOKEN_SIZE, 5)
+        if o != NULL:
+            memset(<char*>o + _TUPLE_HEAD, 0, _TOKEN_SIZE - _TUPLE_HEAD)
+    elif _TOKEN_SIZE:
         o = r_gc_newvar(<PyTypeObject*>_TokenInfo, 5)
         if o != NULL:
             # the items and (3.11) the __dict__ pointer after them; from 3.12 the __dict__
@@ -787,7 +820,11 @@ cdef inline PyObject* new_pos(PyObject* row, Py_ssize_t col) except NULL:
     cdef PyObject* c = r_long(col)
     if c == NULL:
         return NULL
-    cdef PyObject* t = r_gc_newvar(&PyTuple_Type, 2)   # (faster than PyTuple_New's free list, then untracking)
+    cdef PyObject* t
+    if _PAIR_PRESIZE:
+        t = fl_alloc_var(&PyTuple_Type, _PAIR_PRESIZE, _PAIR_SIZE, 2)
+    else:
+        t = r_gc_newvar(&PyTuple_Type, 2)   # (faster than PyTuple_New's free list, then untracking)
     if t == NULL:
         r_decref(c)
         return NULL
@@ -1132,28 +1169,65 @@ cdef class TokenStream:
         else:
             ecol = char_col(s, starts[erow], end, self.line_ascii[erow])
         string = PyUnicode_DecodeUTF8(<const char*>s + start, end - start, NULL)
-        epos = (erow + 1, ecol)
+        cdef object erow_obj = PyLong_FromSsize_t(erow + 1)
         lines_obj = "".join(self.lines[row:erow + 1])
         if start == self.last_end_off:
             spos = self.last_end
             self.last_end = NULL
         else:
             spos = new_pos(self.row_obj, scol)
-        r_incref(<PyObject*>epos)
+        cdef PyObject* epos = new_pos(<PyObject*>erow_obj, ecol)
+        fl_set_two_refs(epos)               # the token's and last_end's
         r_xdecref(self.last_end)
-        self.last_end = <PyObject*>epos
+        self.last_end = epos
         self.last_end_off = -1 if self.end_quirk else end
         r_incref(<PyObject*>string)
-        r_incref(<PyObject*>epos)
         r_incref(<PyObject*>lines_obj)
-        return new_token(type_, <PyObject*>string, spos, <PyObject*>epos, <PyObject*>lines_obj)
+        return new_token(type_, <PyObject*>string, spos, epos, <PyObject*>lines_obj)
+
+
+import io as _io
+cdef object _StringIO = _io.StringIO
+cdef object _StringIO_readline = _io.StringIO.readline
+
+
+cdef list stringio_lines(readline):
+    """The lines the readline of an io.StringIO (newline '\\n' or None: lines end at '\\n') gives
+    until '', cut at once, the stream left at its end as those calls leave it; or None (another
+    readline: call it)."""
+    f = getattr(readline, "__self__", None)
+    if type(f) is not _StringIO or readline != _StringIO_readline.__get__(f, _StringIO):
+        return None
+    if f.closed:
+        return None
+    state = _StringIO.__getstate__(f)
+    text = state[0]
+    if (state[1] is not None and state[1] != "\n") or type(text) is not str:
+        return None
+    cdef Py_ssize_t pos = state[2], n = PyUnicode_GET_LENGTH(text), i
+    cdef list lines = []
+    if pos >= n:
+        return lines
+    while pos < n:
+        i = PyUnicode_FindChar(text, 10, pos, n, 1)
+        if i == -2:
+            return None
+        if i == -1:
+            i = n - 1
+        lines.append(PyUnicode_Substring(text, pos, i + 1))
+        pos = i + 1
+    _StringIO.seek(f, n)
+    return lines
 
 
 def read_lines(readline):
     """(lines, None): every line readline gives until '' (or b'') or StopIteration; or
     (lines so far, the exception) if it raised another. A value that is neither str nor
     bytes ends the list too (kept, so a replay hands it to the interpreter's tokenize)."""
-    cdef list lines = []
+    cdef list lines = stringio_lines(readline)
+    if lines is not None:
+        return lines, None
+    lines = []
     try:
         while True:
             line = readline()
