@@ -51,6 +51,7 @@ cdef enum FrameFlag:
     FF_ENDLESS = 4096     # an endless def: it ends with its statement, not with 'end'
     FF_SYMBOL = 8192      # a quoted symbol (:"..." %s()): for its unterminated error
     FF_COMMAND = 16384    # a command string (`...` %x()): for its unterminated error
+    FF_DEDENT = 32768     # heredoc <<~: prism makes one STRING_CONTENT a line
 
 cdef struct Frame:
     uint8_t mode
@@ -73,7 +74,7 @@ cdef struct Heredoc:
     uint32_t id_start     # the terminator identifier (without quotes)
     uint32_t id_len
     uint32_t start        # offset of the <<ID token
-    uint8_t flags         # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY
+    uint16_t flags        # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY | FF_DEDENT
     bint started          # its body has been opened
 
 cdef struct ErrorRecord:
@@ -153,7 +154,6 @@ char_class_init()
 
 
 cdef enum Pending:
-    P_NO_CODE_YET = 1       # no token but comments so far: magic comments are still read
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
     P_DEF_HEADER_END = 4    # a def's parameter list just closed: '=' next makes it endless
     P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
@@ -179,6 +179,8 @@ cdef struct Scanner:
     uint32_t scope_counter    # scopes opened so far (ids from 1)
     int last_kind         # kind of the last token emitted
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
+    Py_ssize_t eof_start  # where EOF starts when __END__ ended the code (-1: not)
+    uint16_t* newline_patch   # the kind of the newline before pending heredoc bodies: settled after them
     Region* region
     Pool* pool
     Budget* budget
@@ -603,7 +605,7 @@ cdef void open_literal(Scanner* S, Py_ssize_t start, Py_ssize_t body, int begin_
     emit(S, start, body, begin_kind)
     if begin_kind == K_SYMBOL_BEGIN:
         flags |= FF_SYMBOL
-    elif begin_kind == K_BACKTICK:
+    elif begin_kind == K_XSTRING_BEGIN or begin_kind == K_PERCENT_LOWER_X:
         flags |= FF_COMMAND
     cdef Frame* f = push_frame(S, FR_STRING, flags, start)
     if f == NULL:
@@ -642,7 +644,7 @@ cdef bint try_percent_literal(Scanner* S) noexcept nogil:
         elif c1 == 114:
             kind, flags = K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP
         else:
-            kind, flags = K_BACKTICK, FF_INTERP | FF_ESCAPES
+            kind, flags = K_PERCENT_LOWER_X, FF_INTERP | FF_ESCAPES
         open_literal(S, i, i + 3, kind, flags, d)
         return True
     if (CHAR_CLASS[c1] & CC_PUNCT_DELIM) or (c1 == 32 and S.state != ST_ARG):
@@ -660,7 +662,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
     cdef Py_ssize_t id_start, id_end, end
     cdef Heredoc* h
     if i < n and (S.src[i] == 126 or S.src[i] == 45):  # ~ -
-        flags |= FF_SQUIGGLY
+        flags |= FF_SQUIGGLY | (FF_DEDENT if S.src[i] == 126 else 0)
         i += 1
     if i >= n:
         return False
@@ -688,7 +690,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
     h.id_start = <uint32_t>id_start
     h.id_len = <uint32_t>(id_end - id_start)
     h.start = <uint32_t>S.pos
-    h.flags = <uint8_t>flags
+    h.flags = <uint16_t>flags
     h.started = False
     emit(S, S.pos, end, K_HEREDOC_START)
     S.pos = end
@@ -698,7 +700,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
 
 cdef void start_heredoc_body(Scanner* S, Py_ssize_t index, Py_ssize_t group_start, Py_ssize_t group_end) noexcept nogil:
     """Open the body of pending heredoc index (of the group read after one newline) at S.pos,
-    which is that newline: the body's first STRING_CONTENT starts there, as in tree-sitter."""
+    the start of the line after that newline (prism: the newline is a token of the code)."""
     cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, index)
     cdef Frame* f = push_frame(S, FR_HEREDOC, h.flags, h.start)
     if f == NULL:
@@ -721,6 +723,11 @@ cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
         start_heredoc_body(S, next_index, gs, ge)
     else:
         S.heredocs.count = gs
+        if gs == 0 and S.newline_patch != NULL:
+            # The newline before the bodies: prism looks for a .method after them.
+            if not S.failed and next_line_continues(S, S.pos):
+                S.newline_patch[0] = K_IGNORED_NEWLINE
+            S.newline_patch = NULL
 
 
 cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_ssize_t line) noexcept nogil:
@@ -742,18 +749,33 @@ cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_
 
 
 cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
-    """Heredoc body text from S.pos: content, escapes and interpolation up to the terminator."""
+    """Heredoc body text from S.pos as prism lexes it: STRING_CONTENT (one a line for <<~), escapes
+    inside it, interpolation, and HEREDOC_END spanning the terminator line (indentation and newline)."""
     cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, f.heredoc)
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
     cdef Py_ssize_t i = S.pos
     cdef Py_ssize_t content = i
-    cdef Py_ssize_t term
+    cdef Py_ssize_t term, e
     cdef int flags = f.flags
     cdef uint8_t c
-    while i < n:
+    cdef bint line_start = i > 0 and src[i - 1] == 10
+    while True:
+        if line_start:
+            term = heredoc_terminator(S, h, flags, i)
+            if term >= 0:
+                emit(S, content, i, K_STRING_CONTENT)
+                e = line_end_after(S, term + h.id_len)
+                emit(S, i, e, K_HEREDOC_END)
+                S.pos = e
+                finish_heredoc_body(S, f)
+                return
+            line_start = False
+        if i >= n:
+            break
         c = src[i]
         if c == 10:
+            i += 1
             if S.heredocs.count > f.group_end:
                 # A heredoc started inside this body's interpolation: as in Ruby, its
                 # body is the lines that follow, before this body goes on.
@@ -761,20 +783,18 @@ cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
                 S.pos = i
                 start_heredoc_body(S, f.group_end, f.group_end, S.heredocs.count)
                 return
-            i += 1
-            term = heredoc_terminator(S, h, flags, i)
-            if term >= 0:
-                emit(S, content, term, K_STRING_CONTENT)
-                emit(S, term, term + h.id_len, K_HEREDOC_END)
-                S.pos = term + h.id_len
-                finish_heredoc_body(S, f)
-                return
+            if flags & FF_DEDENT:
+                emit(S, content, i, K_STRING_CONTENT)
+                content = i
+            line_start = True
             continue
         if c == 92 and (flags & FF_ESCAPES):
-            emit(S, content, i, K_STRING_CONTENT)
-            content = escape_end(S, i)
-            emit(S, i, content, K_STRING_ESCAPE)
-            i = content
+            i = escape_end(S, i)         # inside the STRING_CONTENT (prism keeps escapes in the text)
+            if src[i - 1] == 10:
+                if flags & FF_DEDENT:
+                    emit(S, content, i, K_STRING_CONTENT)
+                    content = i
+                line_start = True
             continue
         if c == 35 and (flags & FF_INTERP) and i + 1 < n:
             if src[i + 1] == 123 or interp_var_follows(S, i + 1):
@@ -876,12 +896,9 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
             f.depth += 1
             i += 1
             continue
-        if c == 92:  # backslash
+        if c == 92:  # backslash: the escape stays inside the STRING_CONTENT (prism)
             if flags & FF_ESCAPES:
-                emit(S, content, i, K_STRING_CONTENT)
-                content = escape_end(S, i)
-                emit(S, i, content, K_STRING_ESCAPE)
-                i = content
+                i = escape_end(S, i)
             elif i + 1 < n and src[i + 1] < 0x80:
                 i += 2
             else:
@@ -895,8 +912,10 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
                 return
         if (flags & FF_WORDS) and (c == 32 or c == 10 or c == 9 or c == 13 or c == 11 or c == 12):
             emit(S, content, i, K_STRING_CONTENT)
+            content = i
             while i < n and is_space_or_nl(src[i]):
                 i += 1
+            emit(S, content, i, K_WORDS_SEP)
             content = i
             continue
         if c >= 0x80 and not S.ascii:
@@ -946,7 +965,7 @@ cdef Py_ssize_t gvar_end(Scanner* S, Py_ssize_t start, int* kind) noexcept nogil
         while i < n and (CHAR_CLASS[S.src[i]] & CC_DIGIT):
             i += 1
         if c != 48 or i - start > 2:
-            kind[0] = K_NTH_REFERENCE
+            kind[0] = K_NUMBERED_REFERENCE
     elif c == 45:  # $-w
         i += 1
         if i < n and is_ident(S.src[i]):
@@ -1246,40 +1265,13 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
 
 # ---------------------------------------------------------------- comments
 
-cdef inline bint is_magic_comment(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    """True if the comment src[a:b] is a magic comment (encoding, frozen_string_literal, ...)."""
-    cdef Py_ssize_t i = a + 1
-    cdef Py_ssize_t j
-    cdef const uint8_t* p
-    # Every magic comment has a ':' or '=' (name: value); most comments have neither.
-    if memchr(S.src + a, 58, <size_t>(b - a)) == NULL and memchr(S.src + a, 61, <size_t>(b - a)) == NULL:
-        return False
-    while i < b and (S.src[i] == 32 or S.src[i] == 9):
-        i += 1
-    # Look for one of the known names followed by ':' or '=' anywhere on the line.
-    for j in range(i, b):
-        p = S.src + j
-        if b - j >= 21 and memcmp(p, b"frozen_string_literal", 21) == 0:
-            return True
-        if b - j >= 6 and memcmp(p, b"coding", 6) == 0 and (b - j > 6) and (p[6] == 58 or p[6] == 61):
-            return True
-        if b - j >= 11 and memcmp(p, b"warn_indent", 11) == 0:
-            return True
-        if b - j >= 24 and memcmp(p, b"shareable_constant_value", 24) == 0:
-            return True
-    return False
-
-
 cdef void scan_comment(Scanner* S) noexcept nogil:
     """# comment to the end of the line (the newline is not part of it)."""
     cdef Py_ssize_t start = S.pos
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
     check_text(S, start, end)
-    if (S.pending & P_NO_CODE_YET) and is_magic_comment(S, start, end):
-        emit(S, start, end, K_MAGIC_COMMENT)
-    else:
-        emit(S, start, end, K_COMMENT)
+    emit(S, start, end, K_COMMENT)     # magic comments too: prism has no kind of their own
     S.pos = end
 
 
@@ -1290,40 +1282,45 @@ cdef inline bint line_is_word(Scanner* S, Py_ssize_t i, const char* word, Py_ssi
     return i + k == S.n or is_space_or_nl(S.src[i + k])
 
 
+cdef inline Py_ssize_t line_end_after(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """The offset just past the newline ending the line at i (n if the input ends first)."""
+    cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+    return (nl - S.src + 1) if nl != NULL else S.n
+
+
 cdef void scan_embdoc(Scanner* S) noexcept nogil:
-    """=begin ... =end at S.pos (line start): one EMBDOC token through the =end line."""
+    """=begin ... =end at S.pos (line start), as prism lexes it: EMBDOC_BEGIN (the =begin line),
+    one EMBDOC_LINE a line, EMBDOC_END (the =end line); each line with its newline."""
     cdef Py_ssize_t start = S.pos
-    cdef Py_ssize_t i = start
-    cdef const uint8_t* nl
-    while True:
-        nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
-        if nl == NULL:
-            check_text(S, start, S.n)
-            emit(S, start, S.n, K_EMBDOC)
-            add_error(S, start, ERR_UNTERMINATED_EMBDOC)
-            S.pos = S.n
-            return
-        i = nl - S.src + 1
+    cdef Py_ssize_t i = line_end_after(S, start)
+    cdef Py_ssize_t e
+    emit(S, start, i, K_EMBDOC_BEGIN)
+    while i < S.n:
+        e = line_end_after(S, i)
         if line_is_word(S, i, b"=end", 4):
-            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
-            i = (nl - S.src) if nl != NULL else S.n
-            check_text(S, start, i)
-            emit(S, start, i, K_EMBDOC)
-            S.pos = i
+            check_text(S, start, e)
+            emit(S, i, e, K_EMBDOC_END)
+            S.pos = e
             return
+        emit(S, i, e, K_EMBDOC_LINE)
+        i = e
+    check_text(S, start, S.n)
+    add_error(S, start, ERR_UNTERMINATED_EMBDOC)
+    S.pos = S.n
 
 
 # ---------------------------------------------------------------- code
 
-cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
-    """True if the newline at S.pos does not end a statement: a value is still
-    expected, or the next code line starts with .method / &.method."""
+cdef inline bint state_ignores_newline(Scanner* S) noexcept nogil:
+    """True if a newline here cannot end a statement: a value or a name is still expected."""
     cdef int st = S.state
-    cdef Py_ssize_t i
+    return st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME
+
+
+cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if the next code line from i (past blank and comment lines) starts with .method or
+    &.method: the newline before it does not end the statement."""
     cdef const uint8_t* nl
-    if st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME:
-        return True
-    i = S.pos + 1
     while True:
         i = skip_blanks(S, i)
         if i >= S.n:
@@ -1465,6 +1462,34 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     S.pending &= ~P_BLOCK_PARAMS
 
 
+cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
+    """The line break src[i:i+w] (\\n or \\r\\n) in code: NEWLINE where it ends a statement,
+    IGNORED_NEWLINE where it does not (prism's rule: the lexer state, or a .method on the next
+    code line); then the bodies of the heredocs started on this line, if any."""
+    cdef bint bodies = S.heredocs.count > 0 and S.heredocs_active == 0
+    if S.pending & P_DEF_HEADER_END:
+        S.pending &= ~P_DEF_HEADER_END
+        start_def_body(S)
+    if state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+        emit(S, i, i + w, K_IGNORED_NEWLINE)
+        if S.state != ST_DOT and S.state != ST_FNAME:
+            S.state = ST_BEG     # after . or def, the name may be on the next line
+    else:
+        emit(S, i, i + w, K_NEWLINE)
+        if bodies and not S.failed:
+            # The code after the bodies decides (a .method there makes it IGNORED_NEWLINE).
+            S.newline_patch = region_last_kind(S.region)
+        end_statement(S)
+        S.state = ST_BEG
+    S.def_params_line = False
+    S.space_seen = True
+    if bodies:
+        S.pos = i + w
+        start_heredoc_body(S, 0, 0, S.heredocs.count)
+        return
+    S.pos = skip_spaces(S.src, i + w, S.n)   # the next line's indentation (line-start forms are at column 0)
+
+
 cdef void scan_code(Scanner* S) noexcept nogil:
     """One token (or a run of white space) in code at S.pos."""
     cdef Py_ssize_t n = S.n
@@ -1480,6 +1505,9 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     if i >= n:
         return
     c = src[i]
+    if c == 10 or (c == 13 and at(S, i + 1) == 10):
+        scan_newline(S, i, 1 if c == 10 else 2)
+        return
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         i = skip_spaces(src, i, n)    # most blanks are plain spaces: no loop below for them
@@ -1487,14 +1515,10 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             if src[i] == 32:
                 i = skip_spaces(src, i, n)
                 continue
-            if src[i] == 13 and (i + 1 >= n or src[i + 1] != 10):
+            if src[i] == 13:
+                if i + 1 < n and src[i + 1] == 10:
+                    break            # \r\n: a newline token, read by the next call
                 add_error(S, i, ERR_LONE_CR)
-            elif src[i] == 13 and S.heredocs.count > 0 and S.heredocs_active == 0:
-                # A \r\n ends a line with pending heredocs: the body starts at the \r, as in tree-sitter.
-                S.pos = i
-                S.space_seen = True
-                start_heredoc_body(S, 0, 0, S.heredocs.count)
-                return
             i += 1
         S.pos = i
         S.space_seen = True
@@ -1502,28 +1526,10 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             return
         c = src[i]
         if c == 10 or c == 92 or (CHAR_CLASS[c] & CC_SPACE):
-            return               # newlines and continuations are handled by the next call
+            return               # newlines (\r\n too) and continuations are handled by the next call
         # otherwise go straight on to the token after the blanks
     elif c == 92 and i + 1 < n and (src[i + 1] == 10 or (src[i + 1] == 13 and at(S, i + 2) == 10)):
         S.pos = i + (2 if src[i + 1] == 10 else 3)
-        S.space_seen = True
-        return
-    elif c == 10:
-        if S.heredocs.count > 0 and S.heredocs_active == 0:
-            start_heredoc_body(S, 0, 0, S.heredocs.count)
-            return
-        if S.pending & P_DEF_HEADER_END:
-            S.pending &= ~P_DEF_HEADER_END
-            start_def_body(S)
-        if newline_is_ignored(S):
-            if S.state != ST_DOT and S.state != ST_FNAME:
-                S.state = ST_BEG     # after . or def, the name may be on the next line
-        else:
-            emit(S, i, i + 1, K_NEWLINE)
-            end_statement(S)
-            S.state = ST_BEG
-        S.def_params_line = False
-        S.pos = skip_spaces(src, i + 1, n)   # the next line's indentation (line-start forms are at column 0)
         S.space_seen = True
         return
     if (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10) and scan_line_start(S, c, i):
@@ -1544,8 +1550,8 @@ cdef bint scan_line_start(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         return True
     if c == 95 and i + 7 <= n and memcmp(S.src + i, b"__END__", 7) == 0 and (
             i + 7 == n or S.src[i + 7] == 10 or (S.src[i + 7] == 13 and at(S, i + 8) == 10)):
-        emit(S, i, i + 7, K_KEYWORD___END__)
-        emit(S, i + 7, n, K_DATA)
+        emit(S, i, n, K_KEYWORD___END__)    # prism: __END__ and the data after it, one token
+        S.eof_start = i
         S.pos = n
         return True
     return False
@@ -1556,8 +1562,6 @@ cdef bint settle_pending(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     token has been scanned here (the first name after alias)."""
     if c != 124:
         S.pending &= ~P_BLOCK_PARAMS
-    if c != 35:
-        S.pending &= ~P_NO_CODE_YET
     if S.pending & P_DEF_HEADER_END:
         # After def m(a): = makes an endless def; anything else starts the body.
         S.pending &= ~P_DEF_HEADER_END
@@ -1622,7 +1626,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
             S.pos = i + 1
             S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
         else:
-            open_literal(S, i, i + 1, K_BACKTICK, FF_INTERP | FF_ESCAPES, c)
+            open_literal(S, i, i + 1, K_XSTRING_BEGIN, FF_INTERP | FF_ESCAPES, c)
     elif c == 64:  # @
         scan_ivar(S)
     elif c == 36:  # $
@@ -1817,7 +1821,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.pos = 0
     S.state = ST_BEG
     S.space_seen = False
-    S.pending = P_NO_CODE_YET
+    S.pending = 0
     S.lambda_pending = False
     S.block_params = False
     S.def_params_line = False
@@ -1826,6 +1830,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.scope_counter = 0
     S.last_kind = 0
     S.heredocs_active = 0
+    S.eof_start = -1
+    S.newline_patch = NULL
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0
@@ -1858,6 +1864,10 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     for i in range(S.heredocs.count):
         if not (<Heredoc*>vec_at(S.heredocs, i)).started:
             add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
-    emit(S, S.n, S.n, K_EOF)
+    # prism's EOF: the last newline when the source ends with one (or __END__ and its data).
+    if S.n > 0 and S.src[S.n - 1] == 10:
+        emit(S, S.eof_start if S.eof_start >= 0 else S.n - 1, S.n, K_EOF)
+    else:
+        emit(S, S.eof_start if S.eof_start >= 0 else S.n, S.n, K_EOF)
     region_flush(S.region)
     return -1 if S.failed else 0

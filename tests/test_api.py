@@ -261,7 +261,7 @@ def test_cli_tokens(tmp_path):
         "1:5 STRING_CONTENT 'é'",
         "1:7 STRING_END '\"'",
         "1:8 NEWLINE '\\n'",
-        "2:0 EOF ''",
+        "1:8 EOF '\\n'",
     ]
 
 

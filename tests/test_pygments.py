@@ -122,7 +122,7 @@ def test_types_of_kinds():
     assert TOKEN_TYPES[Kind.CLASS_VARIABLE] is Name.Variable.Class
     assert TOKEN_TYPES[Kind.GLOBAL_VARIABLE] is Name.Variable.Global
     assert TOKEN_TYPES[Kind.SYMBOL] is String.Symbol
-    assert TOKEN_TYPES[Kind.EMBDOC] is Comment.Multiline
+    assert TOKEN_TYPES[Kind.EMBDOC_LINE] is Comment.Multiline
     assert TOKEN_TYPES[Kind.COMMA] is Punctuation
     assert TOKEN_TYPES[Kind.PLUS] is Operator
 
@@ -171,17 +171,19 @@ def test_types_of_kinds():
       (Punctuation, ","), (Number.Oct, "0o7"), (Punctuation, ","), (Number, "3r"), (Punctuation, ","),
       (String.Char, "?a"), (Punctuation, "]")]),
     ("x = <<~EOS\n  hi #{y}\nEOS\n",
-     [(Name, "x"), (Operator, "="), (String.Heredoc, "<<~EOS"), (String.Heredoc, "\n  hi "),
+     [(Name, "x"), (Operator, "="), (String.Heredoc, "<<~EOS"), (String.Heredoc, "  hi "),
       (String.Interpol, "#{"), (Name, "y"), (String.Interpol, "}"), (String.Heredoc, "\n"),
-      (String.Heredoc, "EOS")]),
+      (String.Heredoc, "EOS\n")]),
     ("f(<<~A, 'b')\nx\nA\n", [(Name, "f"), (Punctuation, "("), (String.Heredoc, "<<~A"), (Punctuation, ","),
                              (String.Single, "'"), (String.Single, "b"), (String.Single, "'"),
-                             (Punctuation, ")"), (String.Heredoc, "\nx\n"), (String.Heredoc, "A")]),
+                             (Punctuation, ")"), (String.Heredoc, "x\n"),
+                             (String.Heredoc, "A\n")]),
     ("#!/usr/bin/env ruby\n# frozen_string_literal: true\n# hi\n",
-     [(Comment.Hashbang, "#!/usr/bin/env ruby"), (Comment.Special, "# frozen_string_literal: true"),
+     [(Comment.Hashbang, "#!/usr/bin/env ruby"), (Comment.Single, "# frozen_string_literal: true"),
       (Comment.Single, "# hi")]),
     ("=begin\ndoc\n=end\n__END__\ndata\n",
-     [(Comment.Multiline, "=begin\ndoc\n=end"), (Comment.Preproc, "__END__"), (Comment.Preproc, "\ndata\n")]),
+     [(Comment.Multiline, "=begin\n"), (Comment.Multiline, "doc\n"), (Comment.Multiline, "=end\n"),
+      (Comment.Preproc, "__END__\ndata\n")]),
     ("puts x; foo.puts; attr_reader :a; self.raise",
      [(Name.Builtin, "puts"), (Name, "x"), (Punctuation, ";"), (Name, "foo"), (Operator, "."), (Name, "puts"),
       (Punctuation, ";"), (Keyword.Pseudo, "attr_reader"), (String.Symbol, ":a"), (Punctuation, ";"),
@@ -380,9 +382,9 @@ def test_non_ascii_pairs_and_triples_agree():
     pairs = [(t, v) for _, t, v in toks]
     for pair in [(Name.Function, "名前"), (String.Single, "😀"), (String.Double, "\u3000"),
                  (String.Symbol, ":é"), (String.Other, "😀"), (String.Heredoc, "<<~É"),
-                 (String.Heredoc, "\n  ü "), (String.Heredoc, "É")]:
+                 (String.Heredoc, "  ü "), (String.Heredoc, "É\n")]:
         assert pair in pairs, pair
-    assert toks[-2] == (src.rindex("É"), String.Heredoc, "É")
+    assert toks[-1] == (src.rindex("É"), String.Heredoc, "É\n")
 
 
 def test_pairs_equal_triples_on_the_corpus_sample():
