@@ -81,7 +81,7 @@ PHASE_NAMES = {
 cdef bint NAME_KIND[KIND_COUNT]
 memset(NAME_KIND, 0, sizeof(NAME_KIND))
 for _k in (K_IDENTIFIER, K_METHOD_NAME, K_CONSTANT, K_INSTANCE_VARIABLE, K_CLASS_VARIABLE,
-           K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NUMBERED_REFERENCE, K_LABEL, K_SYMBOL):
+           K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NUMBERED_REFERENCE, K_LABEL):
     NAME_KIND[_k] = True
 
 # The Python layer's cache of recently read names of up to 16 bytes (Tokens.name_of): a direct-mapped

@@ -876,15 +876,15 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
                 S.pos = e
             else:
                 emit(S, content, i, K_STRING_CONTENT)
-                emit(S, i, i + 1, K_STRING_END)
-                S.pos = i + 1
-                label = (flags & FF_LABEL) and at(S, S.pos) == 58 and at(S, S.pos + 1) != 58 and S.pos < n
+                label = (flags & FF_LABEL) and at(S, i + 1) == 58 and at(S, i + 2) != 58 and i + 1 < n
                 if label:
                     pop_frame(S)
-                    emit(S, S.pos, S.pos + 1, K_LABEL_END)
-                    S.pos += 1
+                    emit(S, i, i + 2, K_LABEL_END)     # prism: the closing quote and the colon
+                    S.pos = i + 2
                     S.state = ST_BEG
                     return
+                emit(S, i, i + 1, K_STRING_END)
+                S.pos = i + 1
             pop_frame(S)
             S.state = ST_END
             return
@@ -1109,6 +1109,46 @@ cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
     return is_upper_codepoint(cp)
 
 
+cdef inline int modifier_kind(int kind) noexcept nogil:
+    """The modifier form of kind (if -> KEYWORD_IF_MODIFIER ...), or kind itself."""
+    if kind == K_KEYWORD_IF:
+        return K_KEYWORD_IF_MODIFIER
+    if kind == K_KEYWORD_UNLESS:
+        return K_KEYWORD_UNLESS_MODIFIER
+    if kind == K_KEYWORD_WHILE:
+        return K_KEYWORD_WHILE_MODIFIER
+    if kind == K_KEYWORD_UNTIL:
+        return K_KEYWORD_UNTIL_MODIFIER
+    if kind == K_KEYWORD_RESCUE:
+        return K_KEYWORD_RESCUE_MODIFIER
+    return kind
+
+
+cdef inline bint setter_equal_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if the = at i ends a method name (name=), not ==, =~, =>; as prism in FNAME state."""
+    cdef uint8_t c1 = at(S, i + 1)
+    if i >= S.n or S.src[i] != 61:
+        return False
+    return c1 != 126 and c1 != 62 and (c1 != 61 or at(S, i + 2) == 62)
+
+
+cdef int symbol_name_kind(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The kind prism gives the name src[a:b] of a symbol (:name): keyword, method name, setter..."""
+    cdef int kw_state
+    cdef int kind
+    cdef uint8_t last = S.src[b - 1]
+    if last == 61:
+        return K_IDENTIFIER              # :name= (prism: an IDENTIFIER with its =)
+    kind = keyword_lookup(S.src + a, b - a, &kw_state)
+    if kind != 0:
+        return kind
+    if last == 63 or last == 33:
+        return K_METHOD_NAME
+    if (CHAR_CLASS[S.src[a]] & CC_UPPER) or (S.src[a] >= 0x80 and starts_upper(S, a)):
+        return K_CONSTANT
+    return K_IDENTIFIER
+
+
 cdef void scan_identifier(Scanner* S) noexcept nogil:
     """A name at S.pos: keyword, identifier, constant, method name, or label."""
     cdef Py_ssize_t start = S.pos
@@ -1126,8 +1166,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         suffix = True
     # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
     if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
-        emit(S, start, i, K_LABEL)
-        emit(S, i, i + 1, K_LABEL_END)
+        emit(S, start, i + 1, K_LABEL)       # prism: the name and its colon
         S.pos = i + 1
         S.state = ST_BEG
         return
@@ -1137,6 +1176,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
         if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
+            if prev_state != ST_BEG and prev_state != ST_CLASS:
+                # prism: where no statement starts, if/unless/while/until/rescue are modifiers.
+                kind = modifier_kind(kind)
             emit(S, start, i, kind)
             S.state = kw_state
             open_keyword(S, kind, prev_state)
@@ -1150,6 +1192,10 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     else:
         kind = K_IDENTIFIER
     if prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending):
+        if not suffix and setter_equal_follows(S, i):
+            i += 1                  # def name=(v): prism's IDENTIFIER includes the =
+            kind = K_IDENTIFIER
+            S.pos = i
         emit(S, start, i, kind)
         if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
             S.state = ST_DOT
@@ -1217,6 +1263,20 @@ cdef Py_ssize_t operator_symbol_end(Scanner* S, Py_ssize_t i) noexcept nogil:
     return i
 
 
+cdef int operator_name_kind(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The kind of the operator method name src[a:b] (+, -@, [], []=, <=>, `...)."""
+    cdef int kind = 0
+    cdef uint8_t c = S.src[a]
+    if b - a == 2 and S.src[a + 1] == 64:   # +@ -@ !@ ~@
+        return K_UMINUS if c == 45 else (K_UPLUS if c == 43 else (K_BANG if c == 33 else K_TILDE))
+    if c == 91:
+        return K_BRACKET_LEFT_RIGHT_EQUAL if b - a == 3 else K_BRACKET_LEFT_RIGHT
+    if c == 96:
+        return K_BACKTICK
+    operator_match(S.src + a, S.src + b, &kind)
+    return kind if kind != 0 else K_INVALID
+
+
 cdef bint try_symbol(Scanner* S) noexcept nogil:
     """A symbol at S.pos (:name :@iv :$g :+ :"..."): emit it and return True, or False."""
     cdef Py_ssize_t start = S.pos
@@ -1224,7 +1284,7 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
     cdef Py_ssize_t n = S.n
     cdef uint8_t c = at(S, i)
     cdef uint8_t c1
-    cdef int kind
+    cdef int kind = 0
     if i >= n:
         return False
     if c == 34 or c == 39:
@@ -1242,10 +1302,13 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
                     i += 1
             elif c1 != 61 or at(S, i + 2) == 61:
                 i += 1
+        kind = symbol_name_kind(S, start + 1, i)
     elif c == 64:  # :@iv :@@cv
         i += 1
+        kind = K_INSTANCE_VARIABLE
         if at(S, i) == 64:
             i += 1
+            kind = K_CLASS_VARIABLE
         if i >= n or not is_idstart(S.src[i]):
             return False
         i = scan_ident_end(S, i)
@@ -1253,11 +1316,15 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
         i = gvar_end(S, i, &kind)
         if kind == K_INVALID:
             return False
+        kind = K_GLOBAL_VARIABLE         # prism: $1 and $& too, as a name
     else:
         i = operator_symbol_end(S, i)
         if i == start + 1:
             return False
-    emit(S, start, i, K_SYMBOL)
+        kind = operator_name_kind(S, start + 1, i)
+    # prism: the colon, then the name as its own token.
+    emit(S, start, start + 1, K_SYMBOL_BEGIN)
+    emit(S, start + 1, i, kind)
     S.pos = i
     S.state = ST_END
     return True
@@ -1590,6 +1657,17 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         scan_punctuation(S, c, i)
 
 
+cdef inline int paren_kind(Scanner* S) noexcept nogil:
+    """prism's kind of a ( here: grouping where an expression begins, PARENTHESES for a command
+    argument after a space (foo (1)), else an argument list's PARENTHESIS_LEFT."""
+    cdef int st = S.state
+    if st == ST_BEG or st == ST_MID or st == ST_CLASS:
+        return K_PARENTHESIS_LEFT_GROUPING
+    if S.space_seen and st == ST_ARG:
+        return K_PARENTHESIS_LEFT_PARENTHESES
+    return K_PARENTHESIS_LEFT
+
+
 cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Tokens starting with a byte that is not a name or digit (one C switch on c)."""
     cdef Frame* f
@@ -1602,7 +1680,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         S.pending &= ~P_BLOCK_PARAMS
         return
     if c == 40:              # (, ) and ]: likewise, never part of a longer operator
-        emit(S, i, i + 1, K_PARENTHESIS_LEFT)
+        emit(S, i, i + 1, paren_kind(S))
         S.pos = i + 1
         paren_opened(S, i)
         S.pending &= ~P_BLOCK_PARAMS
@@ -1715,14 +1793,14 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
         kind = K_LAMBDA_BEGIN
         S.lambda_pending = False
     elif S.state == ST_END or S.state == ST_ARG or S.state == ST_ENDFN:
-        kind = K_BRACE_LEFT_BLOCK
+        kind = K_BRACE_LEFT          # a block (prism's plain BRACE_LEFT)
     else:
-        kind = K_BRACE_LEFT
+        kind = K_BRACE_LEFT_HASH
     emit(S, i, i + 1, kind)
-    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT else FF_SCOPE, i)
+    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT_HASH else FF_SCOPE, i)
     S.pos = i + 1
     S.state = ST_BEG
-    if kind != K_BRACE_LEFT:
+    if kind != K_BRACE_LEFT_HASH:
         S.pending |= P_BLOCK_PARAMS
     else:
         S.pending &= ~P_BLOCK_PARAMS

@@ -97,6 +97,7 @@ cdef enum:
     S_MODULE
     S_MODULE_NAME
     S_EMBVAR         # after the # of #@var
+    S_SYMBOL         # after the : of :name (prism's SYMBOL_BEGIN): the name is String.Symbol
 
 
 cdef class Tables:
@@ -544,6 +545,7 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
     lits.capacity = 0
     cdef PyObject* gap_type = NULL   # type of white space in the innermost literal (a %w list), NULL in code
     cdef PyObject* ttype
+    cdef PyObject* sym_type = NULL   # the type of the name after a symbol's colon
     cdef PyObject* special
     cdef int state = S_NONE
     cdef int role
@@ -629,6 +631,12 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
                         state = S_NONE
                 elif state == S_CLASS_NAME or state == S_MODULE_NAME:
                     state = state - 1 if role == R_COLON_COLON else S_NONE
+                elif state == S_SYMBOL:
+                    state = S_NONE
+                    em.emit(sym_type, value)
+                    last_call = False
+                    pos = end
+                    continue
                 elif state == S_EMBVAR:
                     state = S_NONE
                     em.emit(t.interpol, value)
@@ -651,6 +659,11 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
             elif role == R_HEREDOC_END:
                 ttype = lit_close(&lits, 1, t.heredoc, ttype)
                 gap_type = lit_gap_type(&lits, t.heredoc)
+            elif role == R_OPENER and end - start == 1 and PyUnicode_READ(o.kind, o.data, start) == u':':
+                # :name: the colon and the name make one symbol; no literal is opened.
+                sym_type = t.literal[kind] if t.literal[kind] != NULL else t.other
+                ttype = sym_type
+                state = S_SYMBOL
             elif role == R_OPENER:
                 ttype = t.literal[kind]
                 if ttype == NULL:

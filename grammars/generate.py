@@ -278,7 +278,8 @@ def load_tree_sitter_map(known):
             rows["unmatched"].append((f[1], f[2]))
         elif rule == "split" and len(f) == 4:
             import re as _re
-            kinds = [w for w in _re.findall(r"[A-Z][A-Z_]+", f[2])]
+            # (the kind names the pattern spells out; KEYWORD_[A-Z_]+ and the like are patterns)
+            kinds = [w for w in _re.findall(r"(?<![A-Za-z_\[])[A-Z][A-Z_]*[A-Z](?![A-Za-z_\]])", f[2])]
             rows["split"].append((f[1], f[2], f[3]))
         elif rule == "cover" and len(f) == 4:
             kinds = [f[1]]

@@ -350,7 +350,7 @@ def test_name_cache_returns_the_right_str():
         for i in order:
             tok = tokens[i]
             assert tok.string == src[tok.start_offset:tok.end_offset]
-            if tok.type in (Kind.IDENTIFIER, Kind.SYMBOL, Kind.INSTANCE_VARIABLE):
+            if tok.type in (Kind.IDENTIFIER, Kind.INSTANCE_VARIABLE):
                 assert seen.setdefault(tok.string, tok.string) is tok.string
 
 

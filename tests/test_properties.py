@@ -123,7 +123,7 @@ def corpus_snippets(draw):
 GAP = re.compile(rb"(?:[ \t\v\f\r\n]|\\\r?\n)*")
 BOM = b"\xef\xbb\xbf"
 NAME_KINDS = {Kind.IDENTIFIER, Kind.METHOD_NAME, Kind.CONSTANT, Kind.INSTANCE_VARIABLE, Kind.CLASS_VARIABLE,
-              Kind.GLOBAL_VARIABLE, Kind.BACK_REFERENCE, Kind.NUMBERED_REFERENCE, Kind.LABEL, Kind.SYMBOL}
+              Kind.GLOBAL_VARIABLE, Kind.BACK_REFERENCE, Kind.NUMBERED_REFERENCE, Kind.LABEL}
 
 
 def as_bytes(src):

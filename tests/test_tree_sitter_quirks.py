@@ -123,7 +123,7 @@ def test_percent_after_value():
     leaves = ts_leaves(src)
     assert ('"', b"%(") in [(lf.type, src[lf.start:lf.end]) for lf in leaves]   # tree-sitter: a %() string
     ours = fastlex_tokens(src)
-    assert (8, "PERCENT", "%") in ours and (9, "PARENTHESIS_LEFT", "(") in ours
+    assert (8, "PERCENT", "%") in ours and (9, "PARENTHESIS_LEFT_GROUPING", "(") in ours
     ruby = ripper_tokens(src)
     assert (8, "on_op", "%") in ruby and (9, "on_lparen", "(") in ruby        # Ruby: self % (p)
     result = check.compare_source(src)
