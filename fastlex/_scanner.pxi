@@ -52,12 +52,14 @@ cdef enum FrameFlag:
     FF_SYMBOL = 8192      # a quoted symbol (:"..." %s()): for its unterminated error
     FF_COMMAND = 16384    # a command string (`...` %x()): for its unterminated error
     FF_DEDENT = 32768     # heredoc <<~: prism makes one STRING_CONTENT a line
+    FF_CMDARG = 65536     # a command's arguments (foo bar ...) are open at this level: a do here is
+                          # the command's block (prism's KEYWORD_DO_BLOCK, Ruby's cmdarg stack)
 
 cdef struct Frame:
     uint8_t mode
     uint8_t open          # opening delimiter of a paired literal, 0 otherwise
     uint8_t close         # closing delimiter
-    uint16_t flags        # FrameFlag bits
+    uint32_t flags        # FrameFlag bits
     uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE); for other
                           # frames the innermost scope open below them, so scope never decreases
                           # up the stack and scope_sees can binary-search it
@@ -151,6 +153,34 @@ cdef void char_class_init() noexcept nogil:
         ASSIGN_LEAD[c] = c in (32, 9, 61, 124, 38, 43, 45, 42, 47, 37, 94)   # blank = | & + - * / % ^
 
 char_class_init()
+
+# Kinds that begin an expression (prism's token_begins_expression_p, for command arguments).
+cdef bint BEGINS_EXPRESSION[KIND_COUNT]
+
+
+cdef void begins_expression_init():
+    cdef int k
+    for k in range(KIND_COUNT):
+        BEGINS_EXPRESSION[k] = False
+    for k in (K_IDENTIFIER, K_METHOD_NAME, K_CONSTANT, K_INSTANCE_VARIABLE, K_CLASS_VARIABLE,
+              K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NUMBERED_REFERENCE, K_LABEL, K_SYMBOL_BEGIN,
+              K_INTEGER, K_FLOAT, K_INTEGER_RATIONAL, K_FLOAT_RATIONAL, K_INTEGER_IMAGINARY,
+              K_FLOAT_IMAGINARY, K_INTEGER_RATIONAL_IMAGINARY, K_FLOAT_RATIONAL_IMAGINARY,
+              K_CHARACTER_LITERAL, K_STRING_BEGIN, K_XSTRING_BEGIN, K_PERCENT_LOWER_X, K_HEREDOC_START,
+              K_REGEXP_BEGIN, K_PERCENT_LOWER_W, K_PERCENT_UPPER_W, K_PERCENT_LOWER_I, K_PERCENT_UPPER_I,
+              K_UMINUS, K_UMINUS_NUM, K_UPLUS, K_USTAR, K_USTAR_STAR, K_UAMPERSAND, K_UCOLON_COLON,
+              K_UDOT_DOT, K_UDOT_DOT_DOT, K_BANG, K_TILDE, K_MINUS_GREATER,
+              K_PARENTHESIS_LEFT_PARENTHESES, K_PARENTHESIS_LEFT_GROUPING, K_BRACKET_LEFT_ARRAY,
+              K_BRACE_LEFT_HASH,
+              K_KEYWORD_NIL, K_KEYWORD_TRUE, K_KEYWORD_FALSE, K_KEYWORD_SELF, K_KEYWORD_NOT,
+              K_KEYWORD_DEFINED, K_KEYWORD_DEF, K_KEYWORD_SUPER, K_KEYWORD_YIELD, K_KEYWORD___FILE__,
+              K_KEYWORD___LINE__, K_KEYWORD___ENCODING__, K_KEYWORD_CASE, K_KEYWORD_BEGIN,
+              K_KEYWORD_CLASS, K_KEYWORD_MODULE, K_KEYWORD_IF, K_KEYWORD_UNLESS, K_KEYWORD_WHILE,
+              K_KEYWORD_UNTIL, K_KEYWORD_FOR, K_KEYWORD_RETURN, K_KEYWORD_BREAK, K_KEYWORD_NEXT,
+              K_KEYWORD_REDO, K_KEYWORD_RETRY):
+        BEGINS_EXPRESSION[k] = True
+
+begins_expression_init()
 
 
 cdef enum Pending:
@@ -248,7 +278,7 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
         return NULL
     S.top_frame = f            # (the push may have moved the stack)
     f.mode = <uint8_t>mode
-    f.flags = <uint16_t>flags
+    f.flags = <uint32_t>flags
     f.scope = S.scope
     if flags & (FF_SCOPE | FF_HARD_SCOPE):
         S.scope_counter += 1
@@ -1044,7 +1074,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
             push_frame(S, FR_KEYWORD, FF_COND, S.pos)
     elif kind == K_KEYWORD_FOR:
         push_frame(S, FR_KEYWORD, FF_COND, S.pos)
-    elif kind == K_KEYWORD_DO:
+    elif kind == K_KEYWORD_DO or kind == K_KEYWORD_DO_BLOCK or kind == K_KEYWORD_DO_LOOP or kind == K_KEYWORD_DO_LAMBDA:
         S.pending |= P_BLOCK_PARAMS
         S.lambda_pending = False
         if f.mode == FR_KEYWORD and (f.flags & FF_COND):
@@ -1070,6 +1100,7 @@ cdef void end_statement(Scanner* S) noexcept nogil:
     an endless def ends."""
     cdef Frame* f = top(S)
     f.ternary = 0
+    f.flags &= ~FF_CMDARG
     if f.mode == FR_KEYWORD:
         if f.flags & FF_ENDLESS:
             pop_frame(S)
@@ -1107,6 +1138,26 @@ cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
     for j in range(1, k):
         cp = (cp << 6) | (S.src[i + j] & 0x3F)
     return is_upper_codepoint(cp)
+
+
+cdef inline int do_kind(Scanner* S) noexcept nogil:
+    """prism's kind of a do here: a lambda's body (-> ... do), a while/until/for loop's do, the
+    block of a command whose arguments are open at this level (foo bar do), or a block."""
+    cdef Frame* f = top(S)
+    if S.lambda_pending:
+        return K_KEYWORD_DO_LAMBDA
+    if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+        return K_KEYWORD_DO_LOOP
+    if f.flags & FF_CMDARG:
+        f.flags &= ~FF_CMDARG
+        return K_KEYWORD_DO_BLOCK
+    return K_KEYWORD_DO
+
+
+cdef inline bint begins_expression(int kind) noexcept nogil:
+    """True if a token of kind starts an operand (so after a method name and a space it starts
+    the command's arguments): names, literals, unary operators, (, [, ->, value keywords."""
+    return BEGINS_EXPRESSION[kind]
 
 
 cdef inline int modifier_kind(int kind) noexcept nogil:
@@ -1176,7 +1227,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
         if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
-            if prev_state != ST_BEG and prev_state != ST_CLASS:
+            if kind == K_KEYWORD_DO:
+                kind = do_kind(S)
+            elif prev_state != ST_BEG and prev_state != ST_CLASS:
                 # prism: where no statement starts, if/unless/while/until/rescue are modifiers.
                 kind = modifier_kind(kind)
             emit(S, start, i, kind)
@@ -1564,6 +1617,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef Py_ssize_t i = S.pos
     cdef uint8_t c = src[i]
     cdef Frame* f
+    cdef Py_ssize_t f_index
     cdef bint space = c == 32
     # One space between tokens is the commonest blank: stepped over without a branch.
     i += space
@@ -1603,7 +1657,16 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    scan_code_token(S, c, i)
+    if S.state == ST_ARG and S.space_seen:
+        # After a method name and a space: if this token begins an operand, the command's
+        # arguments start here, at this frame's level (a do there is the command's).
+        f = top(S)
+        f_index = S.frames.count - 1
+        scan_code_token(S, c, i)
+        if begins_expression(S.last_kind) and not S.failed:
+            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG
+    else:
+        scan_code_token(S, c, i)
     S.space_seen = False
 
 
