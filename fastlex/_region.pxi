@@ -226,6 +226,14 @@ cdef int region_push(Region* r, Budget* b, uint32_t start, uint32_t end, int kin
     return 0
 
 
+cdef inline uint16_t* region_last_kind(Region* r) noexcept nogil:
+    """The kind field of the record written last (records never move, so it may be changed
+    later: the scanner settles a newline's kind after the heredoc bodies that follow it)."""
+    if r.per_token:
+        return &r.singles[r.count - 1].kind
+    return chunk_kinds(r, r.current) + r.next - 1
+
+
 cdef inline TokenRecord region_get(Region* r, Py_ssize_t i) noexcept nogil:
     """A copy of record i (0 <= i < count, in write order)."""
     cdef TokenRecord rec

@@ -51,12 +51,15 @@ cdef enum FrameFlag:
     FF_ENDLESS = 4096     # an endless def: it ends with its statement, not with 'end'
     FF_SYMBOL = 8192      # a quoted symbol (:"..." %s()): for its unterminated error
     FF_COMMAND = 16384    # a command string (`...` %x()): for its unterminated error
+    FF_DEDENT = 32768     # heredoc <<~: prism makes one STRING_CONTENT a line
+    FF_CMDARG = 65536     # a command's arguments (foo bar ...) are open at this level: a do here is
+                          # the command's block (prism's KEYWORD_DO_BLOCK, Ruby's cmdarg stack)
 
 cdef struct Frame:
     uint8_t mode
     uint8_t open          # opening delimiter of a paired literal, 0 otherwise
     uint8_t close         # closing delimiter
-    uint16_t flags        # FrameFlag bits
+    uint32_t flags        # FrameFlag bits
     uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE); for other
                           # frames the innermost scope open below them, so scope never decreases
                           # up the stack and scope_sees can binary-search it
@@ -73,7 +76,7 @@ cdef struct Heredoc:
     uint32_t id_start     # the terminator identifier (without quotes)
     uint32_t id_len
     uint32_t start        # offset of the <<ID token
-    uint8_t flags         # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY
+    uint16_t flags        # FF_INTERP | FF_ESCAPES | FF_SQUIGGLY | FF_DEDENT
     bint started          # its body has been opened
 
 cdef enum ErrorCode:
@@ -147,9 +150,36 @@ cdef void char_class_init() noexcept nogil:
 
 char_class_init()
 
+# Kinds that begin an expression (prism's token_begins_expression_p, for command arguments).
+cdef bint BEGINS_EXPRESSION[KIND_COUNT]
+
+
+cdef void begins_expression_init():
+    cdef int k
+    for k in range(KIND_COUNT):
+        BEGINS_EXPRESSION[k] = False
+    for k in (K_IDENTIFIER, K_METHOD_NAME, K_CONSTANT, K_INSTANCE_VARIABLE, K_CLASS_VARIABLE,
+              K_GLOBAL_VARIABLE, K_BACK_REFERENCE, K_NUMBERED_REFERENCE, K_LABEL, K_SYMBOL_BEGIN,
+              K_INTEGER, K_FLOAT, K_INTEGER_RATIONAL, K_FLOAT_RATIONAL, K_INTEGER_IMAGINARY,
+              K_FLOAT_IMAGINARY, K_INTEGER_RATIONAL_IMAGINARY, K_FLOAT_RATIONAL_IMAGINARY,
+              K_CHARACTER_LITERAL, K_STRING_BEGIN, K_XSTRING_BEGIN, K_PERCENT_LOWER_X, K_HEREDOC_START,
+              K_REGEXP_BEGIN, K_PERCENT_LOWER_W, K_PERCENT_UPPER_W, K_PERCENT_LOWER_I, K_PERCENT_UPPER_I,
+              K_UMINUS, K_UMINUS_NUM, K_UPLUS, K_USTAR, K_USTAR_STAR, K_UAMPERSAND, K_UCOLON_COLON,
+              K_UDOT_DOT, K_UDOT_DOT_DOT, K_BANG, K_TILDE, K_MINUS_GREATER,
+              K_PARENTHESIS_LEFT_PARENTHESES, K_PARENTHESIS_LEFT_GROUPING, K_BRACKET_LEFT_ARRAY,
+              K_BRACE_LEFT_HASH,
+              K_KEYWORD_NIL, K_KEYWORD_TRUE, K_KEYWORD_FALSE, K_KEYWORD_SELF, K_KEYWORD_NOT,
+              K_KEYWORD_DEFINED, K_KEYWORD_DEF, K_KEYWORD_SUPER, K_KEYWORD_YIELD, K_KEYWORD___FILE__,
+              K_KEYWORD___LINE__, K_KEYWORD___ENCODING__, K_KEYWORD_CASE, K_KEYWORD_BEGIN,
+              K_KEYWORD_CLASS, K_KEYWORD_MODULE, K_KEYWORD_IF, K_KEYWORD_UNLESS, K_KEYWORD_WHILE,
+              K_KEYWORD_UNTIL, K_KEYWORD_FOR, K_KEYWORD_RETURN, K_KEYWORD_BREAK, K_KEYWORD_NEXT,
+              K_KEYWORD_REDO, K_KEYWORD_RETRY):
+        BEGINS_EXPRESSION[k] = True
+
+begins_expression_init()
+
 
 cdef enum Pending:
-    P_NO_CODE_YET = 1       # no token but comments so far: magic comments are still read
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
     P_DEF_HEADER_END = 4    # a def's parameter list just closed: '=' next makes it endless
     P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
@@ -175,6 +205,8 @@ cdef struct Scanner:
     uint32_t scope_counter    # scopes opened so far (ids from 1)
     int last_kind         # kind of the last token emitted
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
+    Py_ssize_t eof_start  # where EOF starts when __END__ ended the code (-1: not)
+    uint16_t* newline_patch   # the kind of the newline before pending heredoc bodies: settled after them
     Region* region
     Pool* pool
     Budget* budget
@@ -242,7 +274,7 @@ cdef inline Frame* push_frame(Scanner* S, int mode, int flags, Py_ssize_t start)
         return NULL
     S.top_frame = f            # (the push may have moved the stack)
     f.mode = <uint8_t>mode
-    f.flags = <uint16_t>flags
+    f.flags = <uint32_t>flags
     f.scope = S.scope
     if flags & (FF_SCOPE | FF_HARD_SCOPE):
         S.scope_counter += 1
@@ -599,7 +631,7 @@ cdef void open_literal(Scanner* S, Py_ssize_t start, Py_ssize_t body, int begin_
     emit(S, start, body, begin_kind)
     if begin_kind == K_SYMBOL_BEGIN:
         flags |= FF_SYMBOL
-    elif begin_kind == K_BACKTICK:
+    elif begin_kind == K_XSTRING_BEGIN or begin_kind == K_PERCENT_LOWER_X:
         flags |= FF_COMMAND
     cdef Frame* f = push_frame(S, FR_STRING, flags, start)
     if f == NULL:
@@ -638,7 +670,7 @@ cdef bint try_percent_literal(Scanner* S) noexcept nogil:
         elif c1 == 114:
             kind, flags = K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP
         else:
-            kind, flags = K_BACKTICK, FF_INTERP | FF_ESCAPES
+            kind, flags = K_PERCENT_LOWER_X, FF_INTERP | FF_ESCAPES
         open_literal(S, i, i + 3, kind, flags, d)
         return True
     if (CHAR_CLASS[c1] & CC_PUNCT_DELIM) or (c1 == 32 and S.state != ST_ARG):
@@ -656,7 +688,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
     cdef Py_ssize_t id_start, id_end, end
     cdef Heredoc* h
     if i < n and (S.src[i] == 126 or S.src[i] == 45):  # ~ -
-        flags |= FF_SQUIGGLY
+        flags |= FF_SQUIGGLY | (FF_DEDENT if S.src[i] == 126 else 0)
         i += 1
     if i >= n:
         return False
@@ -684,7 +716,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
     h.id_start = <uint32_t>id_start
     h.id_len = <uint32_t>(id_end - id_start)
     h.start = <uint32_t>S.pos
-    h.flags = <uint8_t>flags
+    h.flags = <uint16_t>flags
     h.started = False
     emit(S, S.pos, end, K_HEREDOC_START)
     S.pos = end
@@ -694,7 +726,7 @@ cdef bint try_heredoc(Scanner* S) noexcept nogil:
 
 cdef void start_heredoc_body(Scanner* S, Py_ssize_t index, Py_ssize_t group_start, Py_ssize_t group_end) noexcept nogil:
     """Open the body of pending heredoc index (of the group read after one newline) at S.pos,
-    which is that newline: the body's first STRING_CONTENT starts there, as in tree-sitter."""
+    the start of the line after that newline (prism: the newline is a token of the code)."""
     cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, index)
     cdef Frame* f = push_frame(S, FR_HEREDOC, h.flags, h.start)
     if f == NULL:
@@ -717,6 +749,11 @@ cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
         start_heredoc_body(S, next_index, gs, ge)
     else:
         S.heredocs.count = gs
+        if gs == 0 and S.newline_patch != NULL:
+            # The newline before the bodies: prism looks for a .method after them.
+            if not S.failed and next_line_continues(S, S.pos):
+                S.newline_patch[0] = K_IGNORED_NEWLINE
+            S.newline_patch = NULL
 
 
 cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_ssize_t line) noexcept nogil:
@@ -738,18 +775,33 @@ cdef inline Py_ssize_t heredoc_terminator(Scanner* S, Heredoc* h, int flags, Py_
 
 
 cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
-    """Heredoc body text from S.pos: content, escapes and interpolation up to the terminator."""
+    """Heredoc body text from S.pos as prism lexes it: STRING_CONTENT (one a line for <<~), escapes
+    inside it, interpolation, and HEREDOC_END spanning the terminator line (indentation and newline)."""
     cdef Heredoc* h = <Heredoc*>vec_at(S.heredocs, f.heredoc)
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
     cdef Py_ssize_t i = S.pos
     cdef Py_ssize_t content = i
-    cdef Py_ssize_t term
+    cdef Py_ssize_t term, e
     cdef int flags = f.flags
     cdef uint8_t c
-    while i < n:
+    cdef bint line_start = i > 0 and src[i - 1] == 10
+    while True:
+        if line_start:
+            term = heredoc_terminator(S, h, flags, i)
+            if term >= 0:
+                emit(S, content, i, K_STRING_CONTENT)
+                e = line_end_after(S, term + h.id_len)
+                emit(S, i, e, K_HEREDOC_END)
+                S.pos = e
+                finish_heredoc_body(S, f)
+                return
+            line_start = False
+        if i >= n:
+            break
         c = src[i]
         if c == 10:
+            i += 1
             if S.heredocs.count > f.group_end:
                 # A heredoc started inside this body's interpolation: as in Ruby, its
                 # body is the lines that follow, before this body goes on.
@@ -757,20 +809,18 @@ cdef void scan_heredoc(Scanner* S, Frame* f) noexcept nogil:
                 S.pos = i
                 start_heredoc_body(S, f.group_end, f.group_end, S.heredocs.count)
                 return
-            i += 1
-            term = heredoc_terminator(S, h, flags, i)
-            if term >= 0:
-                emit(S, content, term, K_STRING_CONTENT)
-                emit(S, term, term + h.id_len, K_HEREDOC_END)
-                S.pos = term + h.id_len
-                finish_heredoc_body(S, f)
-                return
+            if flags & FF_DEDENT:
+                emit(S, content, i, K_STRING_CONTENT)
+                content = i
+            line_start = True
             continue
         if c == 92 and (flags & FF_ESCAPES):
-            emit(S, content, i, K_STRING_CONTENT)
-            content = escape_end(S, i)
-            emit(S, i, content, K_STRING_ESCAPE)
-            i = content
+            i = escape_end(S, i)         # inside the STRING_CONTENT (prism keeps escapes in the text)
+            if src[i - 1] == 10:
+                if flags & FF_DEDENT:
+                    emit(S, content, i, K_STRING_CONTENT)
+                    content = i
+                line_start = True
             continue
         if c == 35 and (flags & FF_INTERP) and i + 1 < n:
             if src[i + 1] == 123 or interp_var_follows(S, i + 1):
@@ -852,15 +902,15 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
                 S.pos = e
             else:
                 emit(S, content, i, K_STRING_CONTENT)
-                emit(S, i, i + 1, K_STRING_END)
-                S.pos = i + 1
-                label = (flags & FF_LABEL) and at(S, S.pos) == 58 and at(S, S.pos + 1) != 58 and S.pos < n
+                label = (flags & FF_LABEL) and at(S, i + 1) == 58 and at(S, i + 2) != 58 and i + 1 < n
                 if label:
                     pop_frame(S)
-                    emit(S, S.pos, S.pos + 1, K_LABEL_END)
-                    S.pos += 1
+                    emit(S, i, i + 2, K_LABEL_END)     # prism: the closing quote and the colon
+                    S.pos = i + 2
                     S.state = ST_BEG
                     return
+                emit(S, i, i + 1, K_STRING_END)
+                S.pos = i + 1
             pop_frame(S)
             S.state = ST_END
             return
@@ -872,12 +922,9 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
             f.depth += 1
             i += 1
             continue
-        if c == 92:  # backslash
+        if c == 92:  # backslash: the escape stays inside the STRING_CONTENT (prism)
             if flags & FF_ESCAPES:
-                emit(S, content, i, K_STRING_CONTENT)
-                content = escape_end(S, i)
-                emit(S, i, content, K_STRING_ESCAPE)
-                i = content
+                i = escape_end(S, i)
             elif i + 1 < n and src[i + 1] < 0x80:
                 i += 2
             else:
@@ -891,8 +938,10 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
                 return
         if (flags & FF_WORDS) and (c == 32 or c == 10 or c == 9 or c == 13 or c == 11 or c == 12):
             emit(S, content, i, K_STRING_CONTENT)
+            content = i
             while i < n and is_space_or_nl(src[i]):
                 i += 1
+            emit(S, content, i, K_WORDS_SEP)
             content = i
             continue
         if c >= 0x80 and not S.ascii:
@@ -942,7 +991,7 @@ cdef Py_ssize_t gvar_end(Scanner* S, Py_ssize_t start, int* kind) noexcept nogil
         while i < n and (CHAR_CLASS[S.src[i]] & CC_DIGIT):
             i += 1
         if c != 48 or i - start > 2:
-            kind[0] = K_NTH_REFERENCE
+            kind[0] = K_NUMBERED_REFERENCE
     elif c == 45:  # $-w
         i += 1
         if i < n and is_ident(S.src[i]):
@@ -1021,7 +1070,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
             push_frame(S, FR_KEYWORD, FF_COND, S.pos)
     elif kind == K_KEYWORD_FOR:
         push_frame(S, FR_KEYWORD, FF_COND, S.pos)
-    elif kind == K_KEYWORD_DO:
+    elif kind == K_KEYWORD_DO or kind == K_KEYWORD_DO_BLOCK or kind == K_KEYWORD_DO_LOOP or kind == K_KEYWORD_DO_LAMBDA:
         S.pending |= P_BLOCK_PARAMS
         S.lambda_pending = False
         if f.mode == FR_KEYWORD and (f.flags & FF_COND):
@@ -1047,6 +1096,7 @@ cdef void end_statement(Scanner* S) noexcept nogil:
     an endless def ends."""
     cdef Frame* f = top(S)
     f.ternary = 0
+    f.flags &= ~FF_CMDARG
     if f.mode == FR_KEYWORD:
         if f.flags & FF_ENDLESS:
             pop_frame(S)
@@ -1086,6 +1136,66 @@ cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
     return is_upper_codepoint(cp)
 
 
+cdef inline int do_kind(Scanner* S) noexcept nogil:
+    """prism's kind of a do here: a lambda's body (-> ... do), a while/until/for loop's do, the
+    block of a command whose arguments are open at this level (foo bar do), or a block."""
+    cdef Frame* f = top(S)
+    if S.lambda_pending:
+        return K_KEYWORD_DO_LAMBDA
+    if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+        return K_KEYWORD_DO_LOOP
+    if f.flags & FF_CMDARG:
+        f.flags &= ~FF_CMDARG
+        return K_KEYWORD_DO_BLOCK
+    return K_KEYWORD_DO
+
+
+cdef inline bint begins_expression(int kind) noexcept nogil:
+    """True if a token of kind starts an operand (so after a method name and a space it starts
+    the command's arguments): names, literals, unary operators, (, [, ->, value keywords."""
+    return BEGINS_EXPRESSION[kind]
+
+
+cdef inline int modifier_kind(int kind) noexcept nogil:
+    """The modifier form of kind (if -> KEYWORD_IF_MODIFIER ...), or kind itself."""
+    if kind == K_KEYWORD_IF:
+        return K_KEYWORD_IF_MODIFIER
+    if kind == K_KEYWORD_UNLESS:
+        return K_KEYWORD_UNLESS_MODIFIER
+    if kind == K_KEYWORD_WHILE:
+        return K_KEYWORD_WHILE_MODIFIER
+    if kind == K_KEYWORD_UNTIL:
+        return K_KEYWORD_UNTIL_MODIFIER
+    if kind == K_KEYWORD_RESCUE:
+        return K_KEYWORD_RESCUE_MODIFIER
+    return kind
+
+
+cdef inline bint setter_equal_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if the = at i ends a method name (name=), not ==, =~, =>; as prism in FNAME state."""
+    cdef uint8_t c1 = at(S, i + 1)
+    if i >= S.n or S.src[i] != 61:
+        return False
+    return c1 != 126 and c1 != 62 and (c1 != 61 or at(S, i + 2) == 62)
+
+
+cdef int symbol_name_kind(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The kind prism gives the name src[a:b] of a symbol (:name): keyword, method name, setter..."""
+    cdef int kw_state
+    cdef int kind
+    cdef uint8_t last = S.src[b - 1]
+    if last == 61:
+        return K_IDENTIFIER              # :name= (prism: an IDENTIFIER with its =)
+    kind = keyword_lookup(S.src + a, b - a, &kw_state)
+    if kind != 0:
+        return kind
+    if last == 63 or last == 33:
+        return K_METHOD_NAME
+    if (CHAR_CLASS[S.src[a]] & CC_UPPER) or (S.src[a] >= 0x80 and starts_upper(S, a)):
+        return K_CONSTANT
+    return K_IDENTIFIER
+
+
 cdef void scan_identifier(Scanner* S) noexcept nogil:
     """A name at S.pos: keyword, identifier, constant, method name, or label."""
     cdef Py_ssize_t start = S.pos
@@ -1103,8 +1213,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         suffix = True
     # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
     if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
-        emit(S, start, i, K_LABEL)
-        emit(S, i, i + 1, K_LABEL_END)
+        emit(S, start, i + 1, K_LABEL)       # prism: the name and its colon
         S.pos = i + 1
         S.state = ST_BEG
         return
@@ -1114,6 +1223,11 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
         if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
+            if kind == K_KEYWORD_DO:
+                kind = do_kind(S)
+            elif prev_state != ST_BEG and prev_state != ST_CLASS:
+                # prism: where no statement starts, if/unless/while/until/rescue are modifiers.
+                kind = modifier_kind(kind)
             emit(S, start, i, kind)
             S.state = kw_state
             open_keyword(S, kind, prev_state)
@@ -1127,6 +1241,10 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     else:
         kind = K_IDENTIFIER
     if prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending):
+        if not suffix and setter_equal_follows(S, i):
+            i += 1                  # def name=(v): prism's IDENTIFIER includes the =
+            kind = K_IDENTIFIER
+            S.pos = i
         emit(S, start, i, kind)
         if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
             S.state = ST_DOT
@@ -1194,6 +1312,20 @@ cdef Py_ssize_t operator_symbol_end(Scanner* S, Py_ssize_t i) noexcept nogil:
     return i
 
 
+cdef int operator_name_kind(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The kind of the operator method name src[a:b] (+, -@, [], []=, <=>, `...)."""
+    cdef int kind = 0
+    cdef uint8_t c = S.src[a]
+    if b - a == 2 and S.src[a + 1] == 64:   # +@ -@ !@ ~@
+        return K_UMINUS if c == 45 else (K_UPLUS if c == 43 else (K_BANG if c == 33 else K_TILDE))
+    if c == 91:
+        return K_BRACKET_LEFT_RIGHT_EQUAL if b - a == 3 else K_BRACKET_LEFT_RIGHT
+    if c == 96:
+        return K_BACKTICK
+    operator_match(S.src + a, S.src + b, &kind)
+    return kind if kind != 0 else K_INVALID
+
+
 cdef bint try_symbol(Scanner* S) noexcept nogil:
     """A symbol at S.pos (:name :@iv :$g :+ :"..."): emit it and return True, or False."""
     cdef Py_ssize_t start = S.pos
@@ -1201,7 +1333,7 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
     cdef Py_ssize_t n = S.n
     cdef uint8_t c = at(S, i)
     cdef uint8_t c1
-    cdef int kind
+    cdef int kind = 0
     if i >= n:
         return False
     if c == 34 or c == 39:
@@ -1219,10 +1351,13 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
                     i += 1
             elif c1 != 61 or at(S, i + 2) == 61:
                 i += 1
+        kind = symbol_name_kind(S, start + 1, i)
     elif c == 64:  # :@iv :@@cv
         i += 1
+        kind = K_INSTANCE_VARIABLE
         if at(S, i) == 64:
             i += 1
+            kind = K_CLASS_VARIABLE
         if i >= n or not is_idstart(S.src[i]):
             return False
         i = scan_ident_end(S, i)
@@ -1230,11 +1365,15 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
         i = gvar_end(S, i, &kind)
         if kind == K_INVALID:
             return False
+        kind = K_GLOBAL_VARIABLE         # prism: $1 and $& too, as a name
     else:
         i = operator_symbol_end(S, i)
         if i == start + 1:
             return False
-    emit(S, start, i, K_SYMBOL)
+        kind = operator_name_kind(S, start + 1, i)
+    # prism: the colon, then the name as its own token.
+    emit(S, start, start + 1, K_SYMBOL_BEGIN)
+    emit(S, start + 1, i, kind)
     S.pos = i
     S.state = ST_END
     return True
@@ -1242,40 +1381,13 @@ cdef bint try_symbol(Scanner* S) noexcept nogil:
 
 # ---------------------------------------------------------------- comments
 
-cdef inline bint is_magic_comment(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    """True if the comment src[a:b] is a magic comment (encoding, frozen_string_literal, ...)."""
-    cdef Py_ssize_t i = a + 1
-    cdef Py_ssize_t j
-    cdef const uint8_t* p
-    # Every magic comment has a ':' or '=' (name: value); most comments have neither.
-    if memchr(S.src + a, 58, <size_t>(b - a)) == NULL and memchr(S.src + a, 61, <size_t>(b - a)) == NULL:
-        return False
-    while i < b and (S.src[i] == 32 or S.src[i] == 9):
-        i += 1
-    # Look for one of the known names followed by ':' or '=' anywhere on the line.
-    for j in range(i, b):
-        p = S.src + j
-        if b - j >= 21 and memcmp(p, b"frozen_string_literal", 21) == 0:
-            return True
-        if b - j >= 6 and memcmp(p, b"coding", 6) == 0 and (b - j > 6) and (p[6] == 58 or p[6] == 61):
-            return True
-        if b - j >= 11 and memcmp(p, b"warn_indent", 11) == 0:
-            return True
-        if b - j >= 24 and memcmp(p, b"shareable_constant_value", 24) == 0:
-            return True
-    return False
-
-
 cdef void scan_comment(Scanner* S) noexcept nogil:
     """# comment to the end of the line (the newline is not part of it)."""
     cdef Py_ssize_t start = S.pos
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
     check_text(S, start, end)
-    if (S.pending & P_NO_CODE_YET) and is_magic_comment(S, start, end):
-        emit(S, start, end, K_MAGIC_COMMENT)
-    else:
-        emit(S, start, end, K_COMMENT)
+    emit(S, start, end, K_COMMENT)     # magic comments too: prism has no kind of their own
     S.pos = end
 
 
@@ -1286,40 +1398,45 @@ cdef inline bint line_is_word(Scanner* S, Py_ssize_t i, const char* word, Py_ssi
     return i + k == S.n or is_space_or_nl(S.src[i + k])
 
 
+cdef inline Py_ssize_t line_end_after(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """The offset just past the newline ending the line at i (n if the input ends first)."""
+    cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+    return (nl - S.src + 1) if nl != NULL else S.n
+
+
 cdef void scan_embdoc(Scanner* S) noexcept nogil:
-    """=begin ... =end at S.pos (line start): one EMBDOC token through the =end line."""
+    """=begin ... =end at S.pos (line start), as prism lexes it: EMBDOC_BEGIN (the =begin line),
+    one EMBDOC_LINE a line, EMBDOC_END (the =end line); each line with its newline."""
     cdef Py_ssize_t start = S.pos
-    cdef Py_ssize_t i = start
-    cdef const uint8_t* nl
-    while True:
-        nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
-        if nl == NULL:
-            check_text(S, start, S.n)
-            emit(S, start, S.n, K_EMBDOC)
-            add_error(S, start, ERR_UNTERMINATED_EMBDOC)
-            S.pos = S.n
-            return
-        i = nl - S.src + 1
+    cdef Py_ssize_t i = line_end_after(S, start)
+    cdef Py_ssize_t e
+    emit(S, start, i, K_EMBDOC_BEGIN)
+    while i < S.n:
+        e = line_end_after(S, i)
         if line_is_word(S, i, b"=end", 4):
-            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
-            i = (nl - S.src) if nl != NULL else S.n
-            check_text(S, start, i)
-            emit(S, start, i, K_EMBDOC)
-            S.pos = i
+            check_text(S, start, e)
+            emit(S, i, e, K_EMBDOC_END)
+            S.pos = e
             return
+        emit(S, i, e, K_EMBDOC_LINE)
+        i = e
+    check_text(S, start, S.n)
+    add_error(S, start, ERR_UNTERMINATED_EMBDOC)
+    S.pos = S.n
 
 
 # ---------------------------------------------------------------- code
 
-cdef bint newline_is_ignored(Scanner* S) noexcept nogil:
-    """True if the newline at S.pos does not end a statement: a value is still
-    expected, or the next code line starts with .method / &.method."""
+cdef inline bint state_ignores_newline(Scanner* S) noexcept nogil:
+    """True if a newline here cannot end a statement: a value or a name is still expected."""
     cdef int st = S.state
-    cdef Py_ssize_t i
+    return st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME
+
+
+cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if the next code line from i (past blank and comment lines) starts with .method or
+    &.method: the newline before it does not end the statement."""
     cdef const uint8_t* nl
-    if st == ST_BEG or st == ST_CLASS or st == ST_DOT or st == ST_FNAME:
-        return True
-    i = S.pos + 1
     while True:
         i = skip_blanks(S, i)
         if i >= S.n:
@@ -1461,6 +1578,34 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     S.pending &= ~P_BLOCK_PARAMS
 
 
+cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
+    """The line break src[i:i+w] (\\n or \\r\\n) in code: NEWLINE where it ends a statement,
+    IGNORED_NEWLINE where it does not (prism's rule: the lexer state, or a .method on the next
+    code line); then the bodies of the heredocs started on this line, if any."""
+    cdef bint bodies = S.heredocs.count > 0 and S.heredocs_active == 0
+    if S.pending & P_DEF_HEADER_END:
+        S.pending &= ~P_DEF_HEADER_END
+        start_def_body(S)
+    if state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+        emit(S, i, i + w, K_IGNORED_NEWLINE)
+        if S.state != ST_DOT and S.state != ST_FNAME:
+            S.state = ST_BEG     # after . or def, the name may be on the next line
+    else:
+        emit(S, i, i + w, K_NEWLINE)
+        if bodies and not S.failed:
+            # The code after the bodies decides (a .method there makes it IGNORED_NEWLINE).
+            S.newline_patch = region_last_kind(S.region)
+        end_statement(S)
+        S.state = ST_BEG
+    S.def_params_line = False
+    S.space_seen = True
+    if bodies:
+        S.pos = i + w
+        start_heredoc_body(S, 0, 0, S.heredocs.count)
+        return
+    S.pos = skip_spaces(S.src, i + w, S.n)   # the next line's indentation (line-start forms are at column 0)
+
+
 cdef void scan_code(Scanner* S) noexcept nogil:
     """One token (or a run of white space) in code at S.pos."""
     cdef Py_ssize_t n = S.n
@@ -1468,6 +1613,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef Py_ssize_t i = S.pos
     cdef uint8_t c = src[i]
     cdef Frame* f
+    cdef Py_ssize_t f_index
     cdef bint space = c == 32
     # One space between tokens is the commonest blank: stepped over without a branch.
     i += space
@@ -1476,6 +1622,9 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     if i >= n:
         return
     c = src[i]
+    if c == 10 or (c == 13 and at(S, i + 1) == 10):
+        scan_newline(S, i, 1 if c == 10 else 2)
+        return
     # White space and line continuations.
     if CHAR_CLASS[c] & CC_SPACE:
         i = skip_spaces(src, i, n)    # most blanks are plain spaces: no loop below for them
@@ -1483,14 +1632,10 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             if src[i] == 32:
                 i = skip_spaces(src, i, n)
                 continue
-            if src[i] == 13 and (i + 1 >= n or src[i + 1] != 10):
+            if src[i] == 13:
+                if i + 1 < n and src[i + 1] == 10:
+                    break            # \r\n: a newline token, read by the next call
                 add_error(S, i, ERR_LONE_CR)
-            elif src[i] == 13 and S.heredocs.count > 0 and S.heredocs_active == 0:
-                # A \r\n ends a line with pending heredocs: the body starts at the \r, as in tree-sitter.
-                S.pos = i
-                S.space_seen = True
-                start_heredoc_body(S, 0, 0, S.heredocs.count)
-                return
             i += 1
         S.pos = i
         S.space_seen = True
@@ -1498,35 +1643,26 @@ cdef void scan_code(Scanner* S) noexcept nogil:
             return
         c = src[i]
         if c == 10 or c == 92 or (CHAR_CLASS[c] & CC_SPACE):
-            return               # newlines and continuations are handled by the next call
+            return               # newlines (\r\n too) and continuations are handled by the next call
         # otherwise go straight on to the token after the blanks
     elif c == 92 and i + 1 < n and (src[i + 1] == 10 or (src[i + 1] == 13 and at(S, i + 2) == 10)):
         S.pos = i + (2 if src[i + 1] == 10 else 3)
-        S.space_seen = True
-        return
-    elif c == 10:
-        if S.heredocs.count > 0 and S.heredocs_active == 0:
-            start_heredoc_body(S, 0, 0, S.heredocs.count)
-            return
-        if S.pending & P_DEF_HEADER_END:
-            S.pending &= ~P_DEF_HEADER_END
-            start_def_body(S)
-        if newline_is_ignored(S):
-            if S.state != ST_DOT and S.state != ST_FNAME:
-                S.state = ST_BEG     # after . or def, the name may be on the next line
-        else:
-            emit(S, i, i + 1, K_NEWLINE)
-            end_statement(S)
-            S.state = ST_BEG
-        S.def_params_line = False
-        S.pos = skip_spaces(src, i + 1, n)   # the next line's indentation (line-start forms are at column 0)
         S.space_seen = True
         return
     if (c == 61 or c == 95) and (i == 0 or src[i - 1] == 10) and scan_line_start(S, c, i):
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    scan_code_token(S, c, i)
+    if S.state == ST_ARG and S.space_seen:
+        # After a method name and a space: if this token begins an operand, the command's
+        # arguments start here, at this frame's level (a do there is the command's).
+        f = top(S)
+        f_index = S.frames.count - 1
+        scan_code_token(S, c, i)
+        if begins_expression(S.last_kind) and not S.failed:
+            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG
+    else:
+        scan_code_token(S, c, i)
     S.space_seen = False
 
 
@@ -1540,8 +1676,8 @@ cdef bint scan_line_start(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         return True
     if c == 95 and i + 7 <= n and memcmp(S.src + i, b"__END__", 7) == 0 and (
             i + 7 == n or S.src[i + 7] == 10 or (S.src[i + 7] == 13 and at(S, i + 8) == 10)):
-        emit(S, i, i + 7, K_KEYWORD___END__)
-        emit(S, i + 7, n, K_DATA)
+        emit(S, i, n, K_KEYWORD___END__)    # prism: __END__ and the data after it, one token
+        S.eof_start = i
         S.pos = n
         return True
     return False
@@ -1552,8 +1688,6 @@ cdef bint settle_pending(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     token has been scanned here (the first name after alias)."""
     if c != 124:
         S.pending &= ~P_BLOCK_PARAMS
-    if c != 35:
-        S.pending &= ~P_NO_CODE_YET
     if S.pending & P_DEF_HEADER_END:
         # After def m(a): = makes an endless def; anything else starts the body.
         S.pending &= ~P_DEF_HEADER_END
@@ -1582,6 +1716,17 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         scan_punctuation(S, c, i)
 
 
+cdef inline int paren_kind(Scanner* S) noexcept nogil:
+    """prism's kind of a ( here: grouping where an expression begins, PARENTHESES for a command
+    argument after a space (foo (1)), else an argument list's PARENTHESIS_LEFT."""
+    cdef int st = S.state
+    if st == ST_BEG or st == ST_MID or st == ST_CLASS:
+        return K_PARENTHESIS_LEFT_GROUPING
+    if S.space_seen and st == ST_ARG:
+        return K_PARENTHESIS_LEFT_PARENTHESES
+    return K_PARENTHESIS_LEFT
+
+
 cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     """Tokens starting with a byte that is not a name or digit (one C switch on c)."""
     cdef Frame* f
@@ -1594,7 +1739,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         S.pending &= ~P_BLOCK_PARAMS
         return
     if c == 40:              # (, ) and ]: likewise, never part of a longer operator
-        emit(S, i, i + 1, K_PARENTHESIS_LEFT)
+        emit(S, i, i + 1, paren_kind(S))
         S.pos = i + 1
         paren_opened(S, i)
         S.pending &= ~P_BLOCK_PARAMS
@@ -1618,7 +1763,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
             S.pos = i + 1
             S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
         else:
-            open_literal(S, i, i + 1, K_BACKTICK, FF_INTERP | FF_ESCAPES, c)
+            open_literal(S, i, i + 1, K_XSTRING_BEGIN, FF_INTERP | FF_ESCAPES, c)
     elif c == 64:  # @
         scan_ivar(S)
     elif c == 36:  # $
@@ -1707,14 +1852,14 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
         kind = K_LAMBDA_BEGIN
         S.lambda_pending = False
     elif S.state == ST_END or S.state == ST_ARG or S.state == ST_ENDFN:
-        kind = K_BRACE_LEFT_BLOCK
+        kind = K_BRACE_LEFT          # a block (prism's plain BRACE_LEFT)
     else:
-        kind = K_BRACE_LEFT
+        kind = K_BRACE_LEFT_HASH
     emit(S, i, i + 1, kind)
-    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT else FF_SCOPE, i)
+    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT_HASH else FF_SCOPE, i)
     S.pos = i + 1
     S.state = ST_BEG
-    if kind != K_BRACE_LEFT:
+    if kind != K_BRACE_LEFT_HASH:
         S.pending |= P_BLOCK_PARAMS
     else:
         S.pending &= ~P_BLOCK_PARAMS
@@ -1813,7 +1958,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.pos = 0
     S.state = ST_BEG
     S.space_seen = False
-    S.pending = P_NO_CODE_YET
+    S.pending = 0
     S.lambda_pending = False
     S.block_params = False
     S.def_params_line = False
@@ -1822,6 +1967,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.scope_counter = 0
     S.last_kind = 0
     S.heredocs_active = 0
+    S.eof_start = -1
+    S.newline_patch = NULL
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0
@@ -1854,6 +2001,10 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     for i in range(S.heredocs.count):
         if not (<Heredoc*>vec_at(S.heredocs, i)).started:
             add_error(S, (<Heredoc*>vec_at(S.heredocs, i)).start, ERR_UNTERMINATED_HEREDOC)
-    emit(S, S.n, S.n, K_EOF)
+    # prism's EOF: the last newline when the source ends with one (or __END__ and its data).
+    if S.n > 0 and S.src[S.n - 1] == 10:
+        emit(S, S.eof_start if S.eof_start >= 0 else S.n - 1, S.n, K_EOF)
+    else:
+        emit(S, S.eof_start if S.eof_start >= 0 else S.n, S.n, K_EOF)
     region_flush(S.region)
     return -1 if S.failed else 0

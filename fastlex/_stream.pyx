@@ -41,6 +41,7 @@ cdef extern from *:
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
     void PyObject_GC_UnTrack(object o)
 
 include "_chars.pxi"
@@ -96,6 +97,7 @@ cdef enum:
     S_MODULE
     S_MODULE_NAME
     S_EMBVAR         # after the # of #@var
+    S_SYMBOL         # after the : of :name (prism's SYMBOL_BEGIN): the name is String.Symbol
 
 
 cdef class Tables:
@@ -125,10 +127,11 @@ cdef class Tables:
     cdef PyObject* operator_
     cdef PyObject* comment
     cdef PyObject* hashbang
+    cdef PyObject* escape
 
     def __cinit__(self, types, roles, openers, dict name_types not None, *, text, whitespace, function, class_,
                   namespace, interpol, double_, single, other, heredoc, hex, bin, oct, integer,
-                  operator_, comment, hashbang):
+                  operator_, comment, hashbang, escape):
         """``types[k]``, ``roles[k]`` (a ``ROLES`` value) for every kind k; ``openers``: kind -> literal
         type (None: decided by the opener's text, " double, ' single, else other)."""
         cdef Py_ssize_t k
@@ -157,7 +160,7 @@ cdef class Tables:
                 self.literal[k] = <PyObject*>ttype
         self.name_types = name_types
         fixed = [text, whitespace, function, class_, namespace, interpol, double_, single, other,
-                 heredoc, hex, bin, oct, integer, operator_, comment, hashbang]
+                 heredoc, hex, bin, oct, integer, operator_, comment, hashbang, escape]
         self.keep.append(fixed)
         self.text = <PyObject*>text
         self.whitespace = <PyObject*>whitespace
@@ -176,6 +179,7 @@ cdef class Tables:
         self.operator_ = <PyObject*>operator_
         self.comment = <PyObject*>comment
         self.hashbang = <PyObject*>hashbang
+        self.escape = <PyObject*>escape
 
     def __dealloc__(self):
         PyMem_Free(self.types)
@@ -184,22 +188,30 @@ cdef class Tables:
 
 
 cdef struct Literals:
-    # Open literals, innermost last: the type their parts take, NULL for an interpolation (#{).
+    # Open literals, innermost last: the type their parts take, NULL for an interpolation (#{),
+    # and whether escape sequences are read in them (their STRING_CONTENT holds the escapes).
     PyObject** items
+    unsigned char* escapes
     Py_ssize_t count
     Py_ssize_t capacity
 
 
-cdef int lit_push(Literals* s, PyObject* ttype) except -1:
+cdef int lit_push(Literals* s, PyObject* ttype, bint escapes) except -1:
     """Push ``ttype`` (borrowed: Tables owns it), growing the stack as needed."""
     cdef PyObject** grown
+    cdef unsigned char* grown_escapes
     if s.count == s.capacity:
         s.capacity = s.capacity * 2 if s.capacity else 16
         grown = <PyObject**>PyMem_Realloc(s.items, s.capacity * sizeof(PyObject*))
         if grown == NULL:
             raise MemoryError()
         s.items = grown
+        grown_escapes = <unsigned char*>PyMem_Realloc(s.escapes, s.capacity)
+        if grown_escapes == NULL:
+            raise MemoryError()
+        s.escapes = grown_escapes
     s.items[s.count] = ttype
+    s.escapes[s.count] = escapes
     s.count += 1
     return 0
 
@@ -222,9 +234,97 @@ cdef PyObject* lit_close(Literals* s, int want, PyObject* heredoc, PyObject* def
         if match:
             for j in range(i, s.count - 1):
                 s.items[j] = s.items[j + 1]
+                s.escapes[j] = s.escapes[j + 1]
             s.count -= 1
             return default if top == NULL else top
     return default
+
+
+cdef bint opener_escapes(Offsets* o, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """True if the literal opened by ``text[start:end]`` reads escape sequences: not '...',
+    :'...', %q %w %i %s, nor a heredoc with a single-quoted identifier."""
+    cdef Py_UCS4 c = PyUnicode_READ(o.kind, o.data, start)
+    cdef Py_UCS4 c1 = PyUnicode_READ(o.kind, o.data, start + 1) if start + 1 < end else 0
+    cdef Py_ssize_t i
+    if c == u"'":
+        return False
+    if c == u':':
+        return c1 != u"'"
+    if c == u'%':
+        return not (c1 == u'q' or c1 == u'w' or c1 == u'i' or c1 == u's')
+    if c == u'<':
+        for i in range(start + 2, end):
+            c = PyUnicode_READ(o.kind, o.data, i)
+            if c != u'~' and c != u'-':
+                return c != u"'"
+    return True
+
+
+cdef inline bint is_hex(Py_UCS4 c) noexcept:
+    return (u'0' <= c <= u'9') or (u'a' <= c <= u'f') or (u'A' <= c <= u'F')
+
+
+cdef Py_ssize_t escape_end(Offsets* o, Py_ssize_t i, Py_ssize_t end) noexcept:
+    """End of the escape sequence whose backslash is at ``i`` (within ``end``), as the scanner reads it."""
+    cdef Py_ssize_t j, k
+    cdef Py_UCS4 c
+    if i + 1 >= end:
+        return end
+    c = PyUnicode_READ(o.kind, o.data, i + 1)
+    if c == u'u':
+        if i + 2 < end and PyUnicode_READ(o.kind, o.data, i + 2) == u'{':
+            j = i + 3
+            while j < end:
+                c = PyUnicode_READ(o.kind, o.data, j)
+                if c == u'}' or not (is_hex(c) or c == u' ' or c == u'\t'):
+                    break
+                j += 1
+            if j < end and PyUnicode_READ(o.kind, o.data, j) == u'}':
+                return j + 1
+            return j
+        j = i + 2
+        k = 0
+        while j < end and k < 4 and is_hex(PyUnicode_READ(o.kind, o.data, j)):
+            j += 1
+            k += 1
+        return j
+    if c == u'x':
+        j = i + 2
+        k = 0
+        while j < end and k < 2 and is_hex(PyUnicode_READ(o.kind, o.data, j)):
+            j += 1
+            k += 1
+        return j
+    if u'0' <= c <= u'7':
+        j = i + 1
+        k = 0
+        while j < end and k < 3 and u'0' <= PyUnicode_READ(o.kind, o.data, j) <= u'7':
+            j += 1
+            k += 1
+        return j
+    if c == u'\r' and i + 2 < end and PyUnicode_READ(o.kind, o.data, i + 2) == u'\n':
+        return i + 3
+    return i + 2
+
+
+cdef int emit_escaped(Emitter em, Offsets* o, Py_ssize_t start, Py_ssize_t end, PyObject* ttype,
+                      PyObject* escape) except -1:
+    """Emit ``text[start:end]`` as text of ``ttype`` with its escape sequences as ``escape``."""
+    cdef Py_ssize_t i = start
+    cdef Py_ssize_t piece = start
+    cdef Py_ssize_t e
+    while i < end:
+        if PyUnicode_READ(o.kind, o.data, i) == u'\\':
+            if i > piece:
+                em.emit(ttype, em.text_of(piece, i))
+            e = escape_end(o, i, end)
+            em.emit(escape, em.text_of(i, e))
+            i = piece = e
+        else:
+            i += 1
+    if end > piece:
+        em.emit(ttype, em.text_of(piece, end))
+    return 0
 
 
 cdef inline PyObject* lit_gap_type(Literals* s, PyObject* heredoc) noexcept:
@@ -440,10 +540,12 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
     em.setup(text, &o, indexed, n)
     cdef Literals lits
     lits.items = NULL
+    lits.escapes = NULL
     lits.count = 0
     lits.capacity = 0
     cdef PyObject* gap_type = NULL   # type of white space in the innermost literal (a %w list), NULL in code
     cdef PyObject* ttype
+    cdef PyObject* sym_type = NULL   # the type of the name after a symbol's colon
     cdef PyObject* special
     cdef int state = S_NONE
     cdef int role
@@ -460,6 +562,8 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
                 raise ValueError(f"kind {kind} has no entry in the tables")
             start = to_index(&o, starts[i])
             end = to_index(&o, ends[i])
+            if t.roles[kind] == R_EOF:
+                start = end      # prism's EOF may repeat the last newline's span: only its end counts
             if start != pos:
                 # White space between tokens (or inside a %w list), or a line continuation.
                 if gap_type != NULL:
@@ -527,6 +631,12 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
                         state = S_NONE
                 elif state == S_CLASS_NAME or state == S_MODULE_NAME:
                     state = state - 1 if role == R_COLON_COLON else S_NONE
+                elif state == S_SYMBOL:
+                    state = S_NONE
+                    em.emit(sym_type, value)
+                    last_call = False
+                    pos = end
+                    continue
                 elif state == S_EMBVAR:
                     state = S_NONE
                     em.emit(t.interpol, value)
@@ -537,12 +647,23 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
             if role == R_STRING_CONTENT:
                 if lits.count and lits.items[lits.count - 1] != NULL:
                     ttype = lits.items[lits.count - 1]
+                    if lits.escapes[lits.count - 1] and PyUnicode_FindChar(text, u'\\', start, end, 1) >= 0:
+                        # prism keeps escape sequences inside the text: String.Escape pieces here.
+                        emit_escaped(em, &o, start, end, ttype, t.escape)
+                        last_call = False
+                        pos = end
+                        continue
             elif role == R_STRING_END or role == R_REGEXP_END:
                 ttype = lit_close(&lits, 0, t.heredoc, ttype)
                 gap_type = lit_gap_type(&lits, t.heredoc)
             elif role == R_HEREDOC_END:
                 ttype = lit_close(&lits, 1, t.heredoc, ttype)
                 gap_type = lit_gap_type(&lits, t.heredoc)
+            elif role == R_OPENER and end - start == 1 and PyUnicode_READ(o.kind, o.data, start) == u':':
+                # :name: the colon and the name make one symbol; no literal is opened.
+                sym_type = t.literal[kind] if t.literal[kind] != NULL else t.other
+                ttype = sym_type
+                state = S_SYMBOL
             elif role == R_OPENER:
                 ttype = t.literal[kind]
                 if ttype == NULL:
@@ -553,14 +674,14 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
                             ttype = t.double_
                         elif c == u"'":
                             ttype = t.single
-                lit_push(&lits, ttype)
+                lit_push(&lits, ttype, opener_escapes(&o, start, end))
                 gap_type = NULL if ttype == t.heredoc else ttype
             elif role == R_IDENTIFIER or role == R_METHOD_NAME:
                 special = PyDict_GetItemWithError(t.name_types, value)
                 if special != NULL and not last_call:
                     ttype = special
             elif role == R_EMBEXPR_BEGIN:
-                lit_push(&lits, NULL)
+                lit_push(&lits, NULL, False)
                 gap_type = NULL
             elif role == R_EMBEXPR_END:
                 lit_close(&lits, 2, t.heredoc, ttype)
@@ -590,6 +711,7 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
             pos = end
     finally:
         PyMem_Free(lits.items)
+        PyMem_Free(lits.escapes)
         chars_free(&o.chars)
     if em.out:
         # A #! first line is a hashbang, as Pygments' RubyLexer marks it.

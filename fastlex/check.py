@@ -6,8 +6,11 @@ the same byte spans, and each fastlex kind must be one the language's mapping
 (``grammars/<language>/tree_sitter.tsv``) allows for that leaf. Tokens tree-sitter
 has no leaf for (the mapping's ``unmatched`` kinds) are left out, and so are the
 leaves a ``leaf`` rule maps to no kind (``-``); the mapping's ``join`` rules let one
-fastlex token cover several leaves (Ruby's ``3r``, a Python string); its ``quirk``
-rules name the places where tree-sitter disagrees with the language itself.
+fastlex token cover several leaves (Ruby's ``3r``, a Python string); Ruby's ``split``
+rules let several adjacent tokens cover one leaf (``:name``), its ``cover`` rules
+let one token stand for a leaf lying inside it (a heredoc's terminator line), its
+``text`` and ``trim`` rules line literal text up with prism's; the ``quirk`` rules
+name the places where tree-sitter disagrees with the language itself.
 
 The comparison is shared; what differs per language (the mapping, the tree-sitter
 grammar, the files, the quirks) is a ``LanguageCheck`` (``language_check(name)``):
@@ -26,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, List, Optional
 
 import fastlex
-from fastlex._tree_sitter_map import JOIN_RULES, LEAF_RULES, QUIRKS, UNMATCHED
+from fastlex._tree_sitter_map import (COVER_RULES, JOIN_RULES, LEAF_RULES, QUIRKS, SPLIT_RULES, TEXT_LEAVES,
+                                      TRIM_LEAVES, UNMATCHED)
 from fastlex.kinds import Kind
 
 INSTALL_HINT = "tree-sitter and tree-sitter-ruby are needed: pip install 'fastlex[check]'"
@@ -41,6 +45,19 @@ _JOINS: dict = {}
 for _kind, _pattern, _reason in JOIN_RULES:
     _JOINS.setdefault(Kind[_kind].value, []).append(re.compile(_pattern))
 _UNMATCHED = frozenset(Kind[k].value for k, _ in UNMATCHED)
+# Leaf type -> compiled patterns over the space-joined kind names of the tokens covering it
+_SPLITS: dict = {}
+for _leaf, _pattern, _reason in SPLIT_RULES:
+    _SPLITS.setdefault(_leaf, []).append(re.compile(_pattern))
+# Leaf types of literal text: a run of them is one run of STRING_CONTENT tokens, however each cuts it
+_TEXT = frozenset(leaf for leaf, _ in TEXT_LEAVES)
+# Leaf types whose leading line break (a heredoc body's first piece) and whose indentation before a
+# heredoc's terminator are not text to prism
+_TRIM = frozenset(leaf for leaf, _ in TRIM_LEAVES)
+# Kind value -> leaf types a token of that kind may stand for when the leaf lies inside it
+_COVERS: dict = {}
+for _kind, _leaf, _reason in COVER_RULES:
+    _COVERS.setdefault(Kind[_kind].value, set()).add(_leaf)
 QUIRK_NAMES = tuple(name for name, _ in QUIRKS)
 _WORDLIST_PARENTS = frozenset(("bare_string", "bare_symbol"))
 
@@ -54,6 +71,7 @@ class Leaf:
     type: str
     parent: str
     opener: str = ""   # for leaves inside a word list: the list's opening text (%w( %W[ ...)
+    first: bool = False  # the first child of its parent
 
 
 @dataclass
@@ -154,7 +172,7 @@ def tree_sitter_leaves(tree, src: bytes) -> List[Leaf]:
             if node.end_byte > node.start_byte:
                 parent = node.parent
                 ptype = parent.type if parent is not None else ""
-                leaf = Leaf(node.start_byte, node.end_byte, node.type, ptype)
+                leaf = Leaf(node.start_byte, node.end_byte, node.type, ptype, first=node.prev_sibling is None)
                 if list_depth:
                     leaf.opener = openers[-1]
                 leaves.append(leaf)
@@ -200,6 +218,55 @@ def _apply_quirks(leaves: List[Leaf], src: bytes) -> List[Leaf]:
         else:
             merged.append(leaf)
     return merged
+
+
+def _trim_text(leaves: List[Leaf], src: bytes) -> List[Leaf]:
+    """prism's heredoc text: a body starts after the line break of its <<ID line, and the
+    terminator's indentation belongs to HEREDOC_END (the trim rules' leaf types)."""
+    out: List[Leaf] = []
+    for k, leaf in enumerate(leaves):
+        if leaf.type in _TRIM:
+            start, end = leaf.start, leaf.end
+            if leaf.first:
+                if src[start:start + 1] == b"\n":
+                    start += 1
+                elif src[start:start + 2] == b"\r\n":
+                    start += 2
+            if k + 1 < len(leaves) and leaves[k + 1].type == "heredoc_end":
+                e = end
+                while e > start and src[e - 1:e] in (b" ", b"\t"):
+                    e -= 1
+                if e == start or src[e - 1:e] == b"\n":
+                    end = e
+            # (an emptied leaf stays, zero-width, for the quirk classification; matching skips it)
+            leaf = Leaf(start, max(start, end), leaf.type, leaf.parent, leaf.opener, leaf.first)
+        out.append(leaf)
+    return out
+
+
+def _text_run(kinds, starts, ends, fl, i, leaves, j, text_leaves=None, text_kind=None) -> Optional[tuple]:
+    """(next token index, next leaf index) past a run of literal text that both sides cover alike
+    (adjacent text leaves, adjacent STRING_CONTENT tokens, ending at one offset), or None."""
+    text_leaves = _TEXT if text_leaves is None else text_leaves
+    text_kind = Kind.STRING_CONTENT if text_kind is None else text_kind
+    leaf_ends = {}
+    k = j
+    while True:
+        leaf_ends[leaves[k].end] = k + 1
+        if k + 1 < len(leaves) and leaves[k + 1].type in text_leaves and leaves[k + 1].start == leaves[k].end:
+            k += 1
+        else:
+            break
+    best = None
+    x = i
+    while True:
+        if ends[fl[x]] in leaf_ends:
+            best = (x + 1, leaf_ends[ends[fl[x]]])
+        if x + 1 < len(fl) and kinds[fl[x + 1]] == text_kind and starts[fl[x + 1]] == ends[fl[x]]:
+            x += 1
+        else:
+            break
+    return best
 
 
 def _kind_allowed(kind: int, leaf: Leaf, allowed: Optional[dict] = None) -> bool:
@@ -279,6 +346,10 @@ class LanguageCheck:
     apply_quirks: Callable              # (leaves, src) -> leaves
     classify_quirk: Callable            # see _classify_quirk
     join_gaps: bool = False             # may a joined token's leaves leave gaps between them?
+    text_leaves: frozenset = frozenset()   # leaf types of literal text (Ruby: runs of STRING_CONTENT)
+    text_kind: int = -1                 # the kind of literal text tokens (Ruby: STRING_CONTENT)
+    covers: dict = field(default_factory=dict)   # kind value -> leaf types a token may cover
+    splits: dict = field(default_factory=dict)   # leaf type -> patterns over the kinds splitting it
     _parser: object = None
 
     def parser(self):
@@ -307,7 +378,9 @@ def _ruby_check() -> LanguageCheck:
         name="ruby", kinds=Kind, allowed=_ALLOWED, joins=_JOINS, unmatched=_UNMATCHED, dropped=frozenset(),
         quirk_names=QUIRK_NAMES, suffixes=(".rb",),
         tokenize=lambda src: fastlex.tokenize(src),   # looked up per call (tests replace it)
-        make_parser=parser, apply_quirks=_apply_quirks, classify_quirk=_classify_quirk)
+        make_parser=parser, apply_quirks=lambda leaves, src: _trim_text(_apply_quirks(leaves, src), src),
+        classify_quirk=_classify_quirk, text_leaves=_TEXT, text_kind=Kind.STRING_CONTENT.value,
+        covers=_COVERS, splits=_SPLITS)
 
 
 def _python_apply_quirks(leaves: List[Leaf], src: bytes) -> List[Leaf]:
@@ -399,12 +472,39 @@ def compare_source(src: bytes, path: str = "<source>", language: str = "ruby") -
     while i < nf and j < nl:
         t = fl[i]
         leaf = leaves[j]
+        if leaf.start == leaf.end:
+            j += 1
+            continue
+        if leaf.type in spec.text_leaves and kinds[t] == spec.text_kind and starts[t] == leaf.start:
+            run = _text_run(kinds, starts, ends, fl, i, leaves, j, spec.text_leaves, spec.text_kind)
+            if run is not None:
+                i, j = run
+                continue
         if starts[t] == leaf.start and ends[t] == leaf.end:
             if _kind_allowed(kinds[t], leaf, allowed):
                 i += 1
                 j += 1
                 continue
             break
+        if kinds[t] in spec.covers:
+            if leaf.type in spec.covers[kinds[t]] and starts[t] <= leaf.start and leaf.end <= ends[t]:
+                i += 1
+                j += 1
+                continue
+            if leaf.start >= ends[t]:
+                i += 1          # the token covers only text tree-sitter hides (__END__ alone)
+                continue
+        if starts[t] == leaf.start and ends[t] < leaf.end and leaf.type in spec.splits:
+            k = i
+            while k + 1 < nf and ends[fl[k]] < leaf.end and starts[fl[k + 1]] >= ends[fl[k]]:
+                k += 1
+            names = " ".join(spec.kinds(kinds[fl[x]]).name for x in range(i, k + 1))
+            # (the last token may go on past the leaf with blanks tree-sitter leaves out: a newline)
+            if ends[fl[k]] >= leaf.end and not src[leaf.end:ends[fl[k]]].strip() and (
+                    any(p.search(names) for p in spec.splits[leaf.type])):
+                i = k + 1
+                j += 1
+                continue
         if starts[t] == leaf.start and ends[t] > leaf.end:
             k = j
             if gaps:
@@ -418,6 +518,10 @@ def compare_source(src: bytes, path: str = "<source>", language: str = "ruby") -
                 j = k + 1
                 continue
         break
+    while i < nf and j == nl and kinds[fl[i]] in spec.covers:
+        i += 1
+    while j < nl and i == nf and leaves[j].start == leaves[j].end:
+        j += 1
     if i == nf and j == nl:
         return FileResult(path, "equal", len(fl), nl)
     t = fl[i] if i < nf else None

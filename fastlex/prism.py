@@ -32,7 +32,10 @@ INSTALL_HINT = ("the prism oracle was not found: give --prism PATH or set FASTLE
                 "binary (prism 1.9.0 with its token-printing driver)")
 BATCH_FILES = 200          # files per prism-tokens run (one process per batch, not per file)
 
-_KIND_NAMES = {k.value: k.name for k in Kind}
+# prism's token type names by fastlex kind value. Python reserves dunder names in an Enum, so
+# prism's ``__END__`` is spelled ``KEYWORD___END__`` in ``fastlex.Kind`` (the one exception).
+PRISM_SPELLINGS = {"KEYWORD___END__": "__END__"}
+_KIND_NAMES = {k.value: PRISM_SPELLINGS.get(k.name, k.name) for k in Kind}
 
 
 def find_prism(explicit: Optional[str] = None) -> Optional[str]:
@@ -181,7 +184,7 @@ class PrismSummary:
         else:
             self.different += 1
             d = result.difference
-            assert d is not None          # a 'different' result always carries its first difference
+            assert d is not None
             self.differences.append(asdict(d))
             key = f"{(d.fastlex or 'nothing').split(' ')[0]} -> {(d.prism or 'nothing').split(' ')[0]}"
             self.kinds[key] = self.kinds.get(key, 0) + 1

@@ -57,8 +57,9 @@ NAME_TYPES.update({name: Name.Builtin for name in BUILTINS})
 _ROLE_NAMES = {
     Kind.CONSTANT: "constant", Kind.DOT: "dot", Kind.AMPERSAND_DOT: "ampersand_dot",
     Kind.EQUAL: "equal", Kind.COLON_COLON: "colon_colon", Kind.UCOLON_COLON: "ucolon_colon",
-    Kind.NEWLINE: "newline", Kind.EOF: "eof", Kind.IDENTIFIER: "identifier",
+    Kind.NEWLINE: "newline", Kind.IGNORED_NEWLINE: "newline", Kind.EOF: "eof", Kind.IDENTIFIER: "identifier",
     Kind.METHOD_NAME: "method_name", Kind.INTEGER: "integer", Kind.STRING_CONTENT: "string_content",
+    Kind.WORDS_SEP: "string_content",
     Kind.STRING_END: "string_end", Kind.REGEXP_END: "regexp_end", Kind.HEREDOC_END: "heredoc_end",
     Kind.EMBEXPR_BEGIN: "embexpr_begin", Kind.EMBEXPR_END: "embexpr_end", Kind.EMBVAR: "embvar",
     Kind.KEYWORD_DEF: "keyword_def", Kind.KEYWORD_CLASS: "keyword_class",
@@ -71,7 +72,8 @@ _OPENERS = {
     Kind.SYMBOL_BEGIN: String.Symbol,
     Kind.HEREDOC_START: String.Heredoc,
     Kind.REGEXP_BEGIN: String.Regex,
-    Kind.BACKTICK: String.Backtick,
+    Kind.XSTRING_BEGIN: String.Backtick,
+    Kind.PERCENT_LOWER_X: String.Backtick,
     Kind.PERCENT_LOWER_W: String.Other,
     Kind.PERCENT_UPPER_W: String.Other,
     Kind.PERCENT_LOWER_I: String.Other,
@@ -90,7 +92,8 @@ TABLES = _stream.Tables(
     text=Text, whitespace=Text.Whitespace, function=Name.Function, class_=Name.Class,
     namespace=Name.Namespace, interpol=String.Interpol, double_=String.Double, single=String.Single,
     other=String.Other, heredoc=String.Heredoc, hex=Number.Hex, bin=Number.Bin, oct=Number.Oct,
-    integer=Number.Integer, operator_=Operator, comment=Comment.Single, hashbang=Comment.Hashbang)
+    integer=Number.Integer, operator_=Operator, comment=Comment.Single, hashbang=Comment.Hashbang,
+    escape=String.Escape)
 
 
 class RubyLexer(Lexer):

@@ -264,7 +264,7 @@ def gen_pygments_py(kinds):
 
 def load_tree_sitter_map(known):
     """The tree-sitter mapping rows, validated against the kinds."""
-    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": []}
+    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": [], "split": [], "cover": [], "text": [], "trim": []}
     for lineno, f in read_tsv("tree_sitter.tsv"):
         rule = f[0]
         if rule == "leaf" and len(f) == 5:
@@ -276,6 +276,17 @@ def load_tree_sitter_map(known):
         elif rule == "unmatched" and len(f) == 3:
             kinds = [f[1]]
             rows["unmatched"].append((f[1], f[2]))
+        elif rule == "split" and len(f) == 4:
+            import re as _re
+            # (the kind names the pattern spells out; KEYWORD_[A-Z_]+ and the like are patterns)
+            kinds = [w for w in _re.findall(r"(?<![A-Za-z_\[])[A-Z][A-Z_]*[A-Z](?![A-Za-z_\]])", f[2])]
+            rows["split"].append((f[1], f[2], f[3]))
+        elif rule == "cover" and len(f) == 4:
+            kinds = [f[1]]
+            rows["cover"].append((f[1], f[2], f[3]))
+        elif rule in ("text", "trim") and len(f) == 3:
+            kinds = []
+            rows[rule].append((f[1], f[2]))
         elif rule == "quirk" and len(f) == 3:
             kinds = []
             rows["quirk"].append((f[1], f[2]))
@@ -299,6 +310,14 @@ def gen_tree_sitter_py(rows):
         f"UNMATCHED = {rows['unmatched']!r}",
         "",
         f"QUIRKS = {rows['quirk']!r}",
+        "",
+        f"SPLIT_RULES = {rows['split']!r}",
+        "",
+        f"COVER_RULES = {rows['cover']!r}",
+        "",
+        f"TEXT_LEAVES = {rows['text']!r}",
+        "",
+        f"TRIM_LEAVES = {rows['trim']!r}",
     ]
     return "\n".join(out) + "\n"
 

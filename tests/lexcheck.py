@@ -26,22 +26,32 @@ def columns(tokens):
             memoryview(tokens.ends).tolist())
 
 
+def eof_start(data, kinds, starts):
+    """Where prism's EOF starts: at __END__ when it ended the code, else on the source's last
+    newline when the source ends with one, else at the end (zero width)."""
+    if len(kinds) >= 2 and kinds[-2] == Kind.KEYWORD___END__:
+        return starts[-2]
+    return len(data) - 1 if data.endswith(b"\n") else len(data)
+
+
 def check_tokens(tokens, data):
     """Assert the structural invariants of ``tokens`` lexed from the UTF-8 bytes ``data``."""
     n = len(data)
     kinds, starts, ends = columns(tokens)
     assert len(kinds) == len(starts) == len(ends) == len(tokens)
     assert kinds, "no tokens at all (EOF is always there)"
-    assert kinds[-1] == Kind.EOF and starts[-1] == ends[-1] == n, "the last token is a zero-width EOF at the end"
+    assert kinds[-1] == Kind.EOF and ends[-1] == n, "the last token is EOF, ending at the end"
+    assert starts[-1] == eof_start(data, kinds, starts), "EOF has prism's span"
     uncovered = bytearray(data.replace(b"\0", b"\x01"))   # NUL marks covered bytes below
     prev_end = 0
     last = len(kinds) - 1
     for i, (k, s, e) in enumerate(zip(kinds, starts, ends)):
         assert k in VALID_KINDS, f"token {i}: unknown kind {k}"
         assert s <= e <= n, f"token {i}: span [{s}, {e}) outside the source of {n} bytes"
-        assert s >= prev_end, f"token {i}: [{s}, {e}) starts before the previous token ends ({prev_end})"
+        assert s >= prev_end or i == last, f"token {i}: [{s}, {e}) starts before the previous token ends ({prev_end})"
         assert e > s or (k == Kind.EOF and i == last), f"token {i}: empty or early {Kind(k).name} token at {s}"
-        uncovered[s:e] = bytes(e - s)          # covered bytes become NUL, which is not blank
+        if i != last:                          # (EOF's span may repeat the last newline's)
+            uncovered[s:e] = bytes(e - s)      # covered bytes become NUL, which is not blank
         prev_end = e
     # Every byte outside the tokens is white space, a backslash line continuation,
     # or the byte order mark at the very start.

@@ -134,21 +134,21 @@ def test_bom_in_the_middle(src, offset):
 UNTERMINATED = [
     ('x = "abc', "unterminated string", [("STRING_BEGIN", '"'), ("STRING_CONTENT", "abc")], 4),
     ("x = 'abc\ndef", "unterminated string", [("STRING_BEGIN", "'"), ("STRING_CONTENT", "abc\ndef")], 4),
-    ("x = `ls", "unterminated command string", [("BACKTICK", "`"), ("STRING_CONTENT", "ls")], 4),
+    ("x = `ls", "unterminated command string", [("XSTRING_BEGIN", "`"), ("STRING_CONTENT", "ls")], 4),
     ('x = :"ab', "unterminated quoted symbol", [("SYMBOL_BEGIN", ':"'), ("STRING_CONTENT", "ab")], 4),
-    ("x = <<A\nabc\n", "unterminated heredoc", [("HEREDOC_START", "<<A"), ("STRING_CONTENT", "\nabc\n")], 4),
+    ("x = <<A\nabc\n", "unterminated heredoc", [("HEREDOC_START", "<<A"), ("NEWLINE", "\n"), ("STRING_CONTENT", "abc\n")], 4),
     ("x = <<~A\n  abc\n  AB", "unterminated heredoc",
-     [("HEREDOC_START", "<<~A"), ("STRING_CONTENT", "\n  abc\n  AB")], 4),
+     [("HEREDOC_START", "<<~A"), ("NEWLINE", "\n"), ("STRING_CONTENT", "  abc\n"), ("STRING_CONTENT", "  AB")], 4),
     ("x = /abc", "unterminated regexp", [("REGEXP_BEGIN", "/"), ("STRING_CONTENT", "abc")], 4),
     ("x = %r{a", "unterminated regexp", [("REGEXP_BEGIN", "%r{"), ("STRING_CONTENT", "a")], 4),
     ("x = %q(abc", "unterminated string", [("STRING_BEGIN", "%q("), ("STRING_CONTENT", "abc")], 4),
     ("x = %Q[a(b", "unterminated string", [("STRING_BEGIN", "%Q["), ("STRING_CONTENT", "a(b")], 4),
     ("x = %w(a b", "unterminated word", [("PERCENT_LOWER_W", "%w("), ("STRING_CONTENT", "a"),
-                                         ("STRING_CONTENT", "b")], 4),
+                                         ("WORDS_SEP", " "), ("STRING_CONTENT", "b")], 4),
     ("x = %i<a", "unterminated word or symbol list", [("PERCENT_LOWER_I", "%i<"), ("STRING_CONTENT", "a")], 4),
     ("x = %s(a", "unterminated", [("SYMBOL_BEGIN", "%s("), ("STRING_CONTENT", "a")], 4),
-    ("x = %x(a", "unterminated", [("BACKTICK", "%x("), ("STRING_CONTENT", "a")], 4),
-    ("x\n=begin\nabc", "=begin", [("IDENTIFIER", "x"), ("NEWLINE", "\n"), ("EMBDOC", "=begin\nabc")], 2),
+    ("x = %x(a", "unterminated", [("PERCENT_LOWER_X", "%x("), ("STRING_CONTENT", "a")], 4),
+    ("x\n=begin\nabc", "=begin", [("IDENTIFIER", "x"), ("NEWLINE", "\n"), ("EMBDOC_BEGIN", "=begin\n"), ("EMBDOC_LINE", "abc")], 2),
     ('x = "a#{b', "unterminated interpolation", [("STRING_CONTENT", "a"), ("EMBEXPR_BEGIN", "#{"),
                                                  ("IDENTIFIER", "b")], 6),
     ('x = "#{', "unterminated interpolation", [("STRING_BEGIN", '"'), ("EMBEXPR_BEGIN", "#{")], 5),
@@ -206,7 +206,7 @@ def test_pathological_sources_lex_to_the_end(src):
     starts = memoryview(toks.starts).tolist()
     ends = memoryview(toks.ends).tolist()
     assert kinds[-1] == Kind.EOF and ends[-1] == len(src)
-    assert all(a <= b for a, b in zip(ends, starts[1:]))
+    assert all(a <= b for a, b in zip(ends[:-1], starts[1:-1]))   # (EOF may repeat the last newline)
 
 
 # --- sources past the reach of 32-bit offsets -------------------------------------------
@@ -350,7 +350,7 @@ def test_name_cache_returns_the_right_str():
         for i in order:
             tok = tokens[i]
             assert tok.string == src[tok.start_offset:tok.end_offset]
-            if tok.type in (Kind.IDENTIFIER, Kind.SYMBOL, Kind.INSTANCE_VARIABLE):
+            if tok.type in (Kind.IDENTIFIER, Kind.INSTANCE_VARIABLE):
                 assert seen.setdefault(tok.string, tok.string) is tok.string
 
 
@@ -387,7 +387,7 @@ def test_utf8_map_of_a_source_past_256_mb():
     del body
     tokens = fastlex.tokenize(data)
     assert error_offsets(tokens, "UTF-8") == [1 + size - 5]
-    assert [t.type.name for t in tokens] == ["COMMENT", "IDENTIFIER", "NEWLINE", "EOF"]
+    assert [t.type.name for t in tokens] == ["COMMENT", "IGNORED_NEWLINE", "IDENTIFIER", "NEWLINE", "EOF"]
 
 
 # The newline list reads sixty-four bytes per step and the last bytes one at a time

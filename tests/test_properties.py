@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import fastlex
 from fastlex import Kind
+from lexcheck import eof_start
 
 # --- strategies ---------------------------------------------------------------
 
@@ -122,7 +123,7 @@ def corpus_snippets(draw):
 GAP = re.compile(rb"(?:[ \t\v\f\r\n]|\\\r?\n)*")
 BOM = b"\xef\xbb\xbf"
 NAME_KINDS = {Kind.IDENTIFIER, Kind.METHOD_NAME, Kind.CONSTANT, Kind.INSTANCE_VARIABLE, Kind.CLASS_VARIABLE,
-              Kind.GLOBAL_VARIABLE, Kind.BACK_REFERENCE, Kind.NTH_REFERENCE, Kind.LABEL, Kind.SYMBOL}
+              Kind.GLOBAL_VARIABLE, Kind.BACK_REFERENCE, Kind.NUMBERED_REFERENCE, Kind.LABEL}
 
 
 def as_bytes(src):
@@ -183,7 +184,8 @@ def check_spans(data, kinds, starts, ends):
     """Spans are in order, non-overlapping, in bounds, end with EOF, and only white space lies between."""
     n = len(data)
     assert len(kinds) == len(starts) == len(ends) >= 1
-    assert kinds[-1] == Kind.EOF and starts[-1] == ends[-1] == n
+    assert kinds[-1] == Kind.EOF and ends[-1] == n and starts[-1] == eof_start(data, kinds, starts)
+    kinds, starts, ends = kinds[:-1], starts[:-1], ends[:-1]   # EOF may repeat the last newline's span
     prev = 0
     for k, s, e in zip(kinds, starts, ends):
         assert 0 <= s <= e <= n, (Kind(k).name, s, e, n)
@@ -194,7 +196,7 @@ def check_spans(data, kinds, starts, ends):
             gap = gap[len(BOM):]
         assert GAP.fullmatch(gap), f"non-blank bytes {gap!r} between tokens at {prev}..{s}"
         prev = e
-    assert prev == n
+    assert GAP.fullmatch(data[prev:n] if prev else data[prev:n].removeprefix(BOM)), f"non-blank bytes after the last token"
 
 
 def check_tokens(src, tokens):

@@ -121,8 +121,8 @@ def test_types_of_kinds():
     assert TOKEN_TYPES[Kind.INSTANCE_VARIABLE] is Name.Variable.Instance
     assert TOKEN_TYPES[Kind.CLASS_VARIABLE] is Name.Variable.Class
     assert TOKEN_TYPES[Kind.GLOBAL_VARIABLE] is Name.Variable.Global
-    assert TOKEN_TYPES[Kind.SYMBOL] is String.Symbol
-    assert TOKEN_TYPES[Kind.EMBDOC] is Comment.Multiline
+    assert TOKEN_TYPES[Kind.SYMBOL_BEGIN] is String.Symbol
+    assert TOKEN_TYPES[Kind.EMBDOC_LINE] is Comment.Multiline
     assert TOKEN_TYPES[Kind.COMMA] is Punctuation
     assert TOKEN_TYPES[Kind.PLUS] is Operator
 
@@ -143,7 +143,7 @@ def test_types_of_kinds():
                            (Punctuation, ";"), (Keyword, "end")]),
     ("def ==(o) end", [(Keyword, "def"), (Name.Function, "=="), (Punctuation, "("), (Name, "o"),
                        (Punctuation, ")"), (Keyword, "end")]),
-    ("def x=(v) end", [(Keyword, "def"), (Name.Function, "x"), (Name.Function, "="), (Punctuation, "("),
+    ("def x=(v) end", [(Keyword, "def"), (Name.Function, "x="), (Punctuation, "("),
                        (Name, "v"), (Punctuation, ")"), (Keyword, "end")]),
     ("x = nil or true and not false",
      [(Name, "x"), (Operator, "="), (Keyword.Pseudo, "nil"), (Operator.Word, "or"), (Keyword.Pseudo, "true"),
@@ -161,9 +161,9 @@ def test_types_of_kinds():
     ("`ls`", [(String.Backtick, "`"), (String.Backtick, "ls"), (String.Backtick, "`")]),
     ("x =~ /a#{b}/i", [(Name, "x"), (Operator, "=~"), (String.Regex, "/"), (String.Regex, "a"),
                        (String.Interpol, "#{"), (Name, "b"), (String.Interpol, "}"), (String.Regex, "/i")]),
-    (':a; :"b"', [(String.Symbol, ":a"), (Punctuation, ";"), (String.Symbol, ':"'), (String.Symbol, "b"),
+    (':a; :"b"', [(String.Symbol, ":"), (String.Symbol, "a"), (Punctuation, ";"), (String.Symbol, ':"'), (String.Symbol, "b"),
                   (String.Symbol, '"')]),
-    ("f(k: 1)", [(Name, "f"), (Punctuation, "("), (String.Symbol, "k"), (Punctuation, ":"),
+    ("f(k: 1)", [(Name, "f"), (Punctuation, "("), (String.Symbol, "k:"),
                  (Number.Integer, "1"), (Punctuation, ")")]),
     ("[1, 1.5, 0x1F, 0b10, 017, 0o7, 3r, ?a]",
      [(Punctuation, "["), (Number.Integer, "1"), (Punctuation, ","), (Number.Float, "1.5"), (Punctuation, ","),
@@ -171,20 +171,23 @@ def test_types_of_kinds():
       (Punctuation, ","), (Number.Oct, "0o7"), (Punctuation, ","), (Number, "3r"), (Punctuation, ","),
       (String.Char, "?a"), (Punctuation, "]")]),
     ("x = <<~EOS\n  hi #{y}\nEOS\n",
-     [(Name, "x"), (Operator, "="), (String.Heredoc, "<<~EOS"), (String.Heredoc, "\n  hi "),
+     [(Name, "x"), (Operator, "="), (String.Heredoc, "<<~EOS"), (String.Heredoc, "  hi "),
       (String.Interpol, "#{"), (Name, "y"), (String.Interpol, "}"), (String.Heredoc, "\n"),
-      (String.Heredoc, "EOS")]),
+      (String.Heredoc, "EOS\n")]),
     ("f(<<~A, 'b')\nx\nA\n", [(Name, "f"), (Punctuation, "("), (String.Heredoc, "<<~A"), (Punctuation, ","),
                              (String.Single, "'"), (String.Single, "b"), (String.Single, "'"),
-                             (Punctuation, ")"), (String.Heredoc, "\nx\n"), (String.Heredoc, "A")]),
+                             (Punctuation, ")"), (String.Heredoc, "x\n"),
+                             (String.Heredoc, "A\n")]),
     ("#!/usr/bin/env ruby\n# frozen_string_literal: true\n# hi\n",
-     [(Comment.Hashbang, "#!/usr/bin/env ruby"), (Comment.Special, "# frozen_string_literal: true"),
+     [(Comment.Hashbang, "#!/usr/bin/env ruby"), (Comment.Single, "# frozen_string_literal: true"),
       (Comment.Single, "# hi")]),
     ("=begin\ndoc\n=end\n__END__\ndata\n",
-     [(Comment.Multiline, "=begin\ndoc\n=end"), (Comment.Preproc, "__END__"), (Comment.Preproc, "\ndata\n")]),
+     [(Comment.Multiline, "=begin\n"), (Comment.Multiline, "doc\n"), (Comment.Multiline, "=end\n"),
+      (Comment.Preproc, "__END__\ndata\n")]),
     ("puts x; foo.puts; attr_reader :a; self.raise",
      [(Name.Builtin, "puts"), (Name, "x"), (Punctuation, ";"), (Name, "foo"), (Operator, "."), (Name, "puts"),
-      (Punctuation, ";"), (Keyword.Pseudo, "attr_reader"), (String.Symbol, ":a"), (Punctuation, ";"),
+      (Punctuation, ";"), (Keyword.Pseudo, "attr_reader"), (String.Symbol, ":"), (String.Symbol, "a"),
+      (Punctuation, ";"),
       (Keyword.Pseudo, "self"), (Operator, "."), (Name, "raise")]),
     ("__FILE__", [(Name.Builtin.Pseudo, "__FILE__")]),
 ])
@@ -222,7 +225,7 @@ def test_indices_count_characters_not_bytes():
     assert_exact(src, toks)
     by_value = {v: i for i, _, v in toks}
     assert by_value["b"] == src.index("b")
-    assert by_value[":日本"] == src.index(":日本")
+    assert by_value["日本"] == src.index("日本")
 
 
 def test_preprocessing_options_are_honoured():
@@ -379,10 +382,10 @@ def test_non_ascii_pairs_and_triples_agree():
     assert [(t, v) for _, t, v in toks] == list(raw.get_tokens(src))
     pairs = [(t, v) for _, t, v in toks]
     for pair in [(Name.Function, "名前"), (String.Single, "😀"), (String.Double, "\u3000"),
-                 (String.Symbol, ":é"), (String.Other, "😀"), (String.Heredoc, "<<~É"),
-                 (String.Heredoc, "\n  ü "), (String.Heredoc, "É")]:
+                 (String.Symbol, "é"), (String.Other, "😀"), (String.Heredoc, "<<~É"),
+                 (String.Heredoc, "  ü "), (String.Heredoc, "É\n")]:
         assert pair in pairs, pair
-    assert toks[-2] == (src.rindex("É"), String.Heredoc, "É")
+    assert toks[-1] == (src.rindex("É"), String.Heredoc, "É\n")
 
 
 def test_pairs_equal_triples_on_the_corpus_sample():

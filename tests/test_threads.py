@@ -236,7 +236,7 @@ def test_tokenize_many_file_errors(tmp_path):
     odd = tmp_path / "caf\u00e9.rb"
     odd.write_bytes(b"y\n")
     r = fastlex.tokenize_many([odd, good], workers=2)
-    assert [t.string for t in r[0]] == ["y", "\n", ""]
+    assert [t.string for t in r[0]] == ["y", "\n", "\n"]    # prism's EOF repeats the last newline
 
 
 def test_tokenize_many_memory_limit_per_item():
