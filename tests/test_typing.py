@@ -52,6 +52,7 @@ from typing_extensions import assert_type
 
 import fastlex
 import fastlex.arrow
+import fastlex.python
 from fastlex import Column, Kind, LexError, LexMemoryError, Lexer, Source, Token, Tokens
 
 
@@ -158,6 +159,17 @@ def main(paths: list[pathlib.Path]) -> int:
     arrow_tokens, arrow_errors = fastlex.arrow.tokenize_array(table.column("content"), lexer=lexer)
     assert_type(fastlex.arrow.LANGUAGES, dict[str, str])
     print(arrow_tokens.type, arrow_errors.type, pa.array(tokens, type=fastlex.arrow.TOKEN_TYPE))
+
+    import io
+    import tokenize
+    python_tokens = list(fastlex.python.generate_tokens(io.StringIO("x = 1\\n").readline))
+    assert_type(python_tokens, list[tokenize.TokenInfo])
+    print(python_tokens[0].string, fastlex.python.MODE, fastlex.python.last_fallback())
+    for info in fastlex.python.tokenize(io.BytesIO(b"y\\n").readline):
+        assert_type(info.start, tuple[int, int])
+    fastlex.python.install()
+    fastlex.python.uninstall()
+    assert_type(fastlex.tokenize("x = 1\\n", language="python"), Tokens)
     return 0
 
 
@@ -238,7 +250,7 @@ def run_mypy(tmp_path, cache_dir, program, python_version=None, config=MYPY_INI)
 
 def test_marker_and_stubs_ship():
     """py.typed and the stubs sit beside the package, where installs and mypy find them."""
-    for name in ("py.typed", "__init__.pyi", "_core.pyi", "arrow.pyi"):
+    for name in ("py.typed", "__init__.pyi", "_core.pyi", "arrow.pyi", os.path.join("python", "__init__.pyi")):
         assert os.path.exists(os.path.join(PACKAGE_DIR, name)), name
 
 
@@ -291,7 +303,7 @@ STUBTEST_INI = """\
 [mypy]
 ignore_missing_imports = True
 
-[mypy-fastlex.pygments,fastlex.check,fastlex.bench,fastlex.__main__,fastlex._threads,fastlex._tree_sitter_map,fastlex._pygments_types,fastlex.prism,fastlex.python,fastlex.python.*]
+[mypy-fastlex.pygments,fastlex.check,fastlex.bench,fastlex.__main__,fastlex._threads,fastlex._tree_sitter_map,fastlex._pygments_types,fastlex.prism,fastlex.python.*]
 ignore_errors = True
 """
 
@@ -305,7 +317,9 @@ fastlex\._core\.(?!(Lexer|Tokens|Token|Column|Source|MAX_SOURCE_BYTES)(\.|$))[^.
 # PEP 688: the buffer protocol is a Python-level __buffer__ from 3.12 only
 fastlex\._core\.Column\.__(release_)?buffer__
 # modules outside the typed API
-fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream|prism|python|samples)(\..*)?
+fastlex\.(pygments|check|bench|__main__|_threads|_tree_sitter_map|_pygments_types|_stream|prism|samples)(\..*)?
+# fastlex.python: its public functions are checked; its compiled scanner and helpers are not
+fastlex\.python\.(_scanner|dropin|_tree_sitter_map)(\..*)?
 # kinds.py also binds each Kind member at module level (globals().update), untyped
 fastlex\.kinds\.(?!Kind$|DESCRIPTIONS$)[A-Z_0-9]+
 fastlex\.kinds\.__all__
