@@ -211,6 +211,7 @@ cdef struct Scanner:
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
     Py_ssize_t eof_start  # where EOF starts when __END__ ended the code (-1: not)
     uint16_t* newline_patch   # the kind of the newline before pending heredoc bodies: settled after them
+    int state_after_bodies    # the lexer state after that newline, restored once the bodies are read
     Region* region
     Pool* pool
     Budget* budget
@@ -498,9 +499,9 @@ cdef inline bint label_possible(Scanner* S) noexcept nogil:
 
 # ---------------------------------------------------------------- numbers
 
-cdef void scan_number(Scanner* S) noexcept nogil:
-    """A numeric literal at S.pos: integer or float in any base, with r / i / ri suffixes."""
-    cdef Py_ssize_t start = S.pos
+cdef void scan_number(Scanner* S, Py_ssize_t start) noexcept nogil:
+    """A numeric literal whose digits start at S.pos (start: S.pos, or a + before it that prism
+    folds into the literal): integer or float in any base, with r / i / ri suffixes."""
     cdef Py_ssize_t i = S.pos
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
@@ -753,6 +754,8 @@ cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
         start_heredoc_body(S, next_index, gs, ge)
     else:
         S.heredocs.count = gs
+        if gs == 0:
+            S.state = S.state_after_bodies
         if gs == 0 and S.newline_patch != NULL:
             # The newline before the bodies: prism looks for a .method after them.
             if not S.failed and next_line_continues(S, S.pos):
@@ -1140,6 +1143,29 @@ cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
     return is_upper_codepoint(cp)
 
 
+cdef inline void operator_name_done(Scanner* S) noexcept nogil:
+    """After an operator method name (def +(o), def self.[](k), x.+ y, :` aside)."""
+    if S.state == ST_FNAME or S.def_pending:
+        S.state = ST_ENDFN
+        S.def_params_line = S.def_pending
+        S.def_pending = False
+    else:
+        S.state = ST_ARG
+
+
+cdef void def_name_done(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
+    """Emit the method name src[start:end] of a def, alias or undef (a keyword keeps its kind),
+    or the receiver of def recv.name / def Recv::name."""
+    emit(S, start, end, kind)
+    S.pos = end
+    if S.def_pending and (at(S, end) == 46 or (at(S, end) == 58 and at(S, end + 1) == 58)):
+        S.state = ST_DOT        # def obj.name: the receiver
+        return
+    S.state = ST_ENDFN
+    S.def_params_line = S.def_pending
+    S.def_pending = False
+
+
 cdef inline int do_kind(Scanner* S) noexcept nogil:
     """prism's kind of a do here: a lambda's body (-> ... do), a while/until/for loop's do, the
     block of a command whose arguments are open at this level (foo bar do), or a block."""
@@ -1222,16 +1248,24 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         S.state = ST_BEG
         return
     S.pos = i
-    # Keywords, except after . and &. and as the name a def defines.
-    if prev_state != ST_DOT:
+    # Keywords, except after . and &.; as a method name (def for, alias then with) a keyword
+    # keeps its kind (prism) but names a method.
+    if prev_state != ST_DOT or S.def_pending:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
-        if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
+        if kind != 0 and (prev_state == ST_FNAME or prev_state == ST_DOT) and kind != K_KEYWORD_SELF:
+            def_name_done(S, start, i, kind)
+            return
+        if kind != 0:
             if kind == K_KEYWORD_DO:
                 kind = do_kind(S)
             elif prev_state != ST_BEG and prev_state != ST_CLASS:
                 # prism: where no statement starts, if/unless/while/until/rescue are modifiers.
                 kind = modifier_kind(kind)
+                if kind == K_KEYWORD_IF_MODIFIER or kind == K_KEYWORD_UNLESS_MODIFIER or kind == K_KEYWORD_WHILE_MODIFIER \
+                        or kind == K_KEYWORD_UNTIL_MODIFIER or kind == K_KEYWORD_RESCUE_MODIFIER \
+                        or kind == K_KEYWORD_AND or kind == K_KEYWORD_OR or kind == K_KEYWORD_THEN:
+                    top(S).flags &= ~FF_CMDARG   # a modifier, and/or, then: the command's arguments ended
             emit(S, start, i, kind)
             S.state = kw_state
             open_keyword(S, kind, prev_state)
@@ -1249,13 +1283,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             i += 1                  # def name=(v): prism's IDENTIFIER includes the =
             kind = K_IDENTIFIER
             S.pos = i
-        emit(S, start, i, kind)
-        if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
-            S.state = ST_DOT
-            return
-        S.state = ST_ENDFN
-        S.def_params_line = S.def_pending
-        S.def_pending = False
+        def_name_done(S, start, i, kind)
         return
     if prev_state == ST_DOT or kind != K_IDENTIFIER:
         emit(S, start, i, kind)
@@ -1530,7 +1558,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
                 operator_match(S.src + i, S.src + i + k, &kind)
             emit(S, i, i + k, kind)
             S.pos = i + k
-            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+            operator_name_done(S)
             return
         k = operator_match(S.src + i, S.src + S.n, &kind)
     # Unary forms where an operand is expected (each test a pure kind switch, then the state).
@@ -1541,6 +1569,10 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     elif kind == K_PIPE_PIPE:
         if S.pending & P_BLOCK_PARAMS:
             kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
+    if kind == K_UPLUS and (CHAR_CLASS[at(S, i + 1)] & CC_DIGIT):
+        S.pos = i + 1
+        scan_number(S, i)          # prism: +1 is one INTEGER (-1 stays UMINUS_NUM and 1)
+        return
     emit(S, i, i + k, kind)
     S.pos = i + k
     f = top(S)
@@ -1605,6 +1637,7 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     S.space_seen = True
     if bodies:
         S.pos = i + w
+        S.state_after_bodies = S.state      # (interpolation in the bodies changes the state)
         start_heredoc_body(S, 0, 0, S.heredocs.count)
         return
     S.pos = skip_spaces(S.src, i + w, S.n)   # the next line's indentation (line-start forms are at column 0)
@@ -1715,7 +1748,7 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         else:
             scan_identifier(S)
     elif CHAR_CLASS[c] & CC_DIGIT:
-        scan_number(S)
+        scan_number(S, S.pos)
     else:
         scan_punctuation(S, c, i)
 
@@ -1765,7 +1798,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         if S.state == ST_FNAME or S.state == ST_DOT:
             emit(S, i, i + 1, K_BACKTICK)
             S.pos = i + 1
-            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+            operator_name_done(S)
         else:
             open_literal(S, i, i + 1, K_XSTRING_BEGIN, FF_INTERP | FF_ESCAPES, c)
     elif c == 64:  # @
@@ -1880,7 +1913,7 @@ cdef void scan_bracket(Scanner* S) noexcept nogil:
         else:
             emit(S, i, i + 2, K_BRACKET_LEFT_RIGHT)
             S.pos = i + 2
-        S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+        operator_name_done(S)
         return
     if value_expected(S) or (S.state == ST_ARG and S.space_seen):
         kind = K_BRACKET_LEFT_ARRAY
