@@ -494,7 +494,7 @@ cdef inline bint label_possible(Scanner* S) noexcept nogil:
     """True if a name followed by ':' here is a label (key: value)."""
     if top(S).ternary > 0:
         return False
-    return S.state == ST_BEG or S.state == ST_MID or S.state == ST_ARG or S.state == ST_ENDFN or S.state == ST_CLASS
+    return S.state == ST_BEG or S.state == ST_MID or S.state == ST_ARG or S.state == ST_ENDFN   # (not after class: prism)
 
 
 # ---------------------------------------------------------------- numbers
@@ -1253,8 +1253,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     if prev_state != ST_DOT or S.def_pending:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
-        if kind != 0 and (prev_state == ST_FNAME or prev_state == ST_DOT) and kind != K_KEYWORD_SELF:
-            def_name_done(S, start, i, kind)
+        if kind != 0 and (prev_state == ST_FNAME or prev_state == ST_DOT):
+            def_name_done(S, start, i, kind)     # (def self.name: self is the receiver)
             return
         if kind != 0:
             if kind == K_KEYWORD_DO:
@@ -1269,8 +1269,6 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             emit(S, start, i, kind)
             S.state = kw_state
             open_keyword(S, kind, prev_state)
-            if kind == K_KEYWORD_SELF and prev_state == ST_FNAME:
-                S.state = ST_FNAME   # def self.name
             return
     if suffix:
         kind = K_METHOD_NAME
