@@ -1688,14 +1688,15 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    if S.state == ST_ARG and S.space_seen:
-        # After a method name and a space: if this token begins an operand, the command's
-        # arguments start here, at this frame's level (a do there is the command's).
-        f = top(S)
+    if S.space_seen and (S.state == ST_ARG or (S.state == ST_END and S.last_kind == K_IDENTIFIER)):
+        # After a method name (or a local variable's name: Ruby calls it when an operand
+        # follows) and a space: if this token begins an operand, the command's arguments
+        # start here, at this frame's level (a do there is the command's).
         f_index = S.frames.count - 1
         scan_code_token(S, c, i)
-        if begins_expression(S.last_kind) and not S.failed:
-            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG
+        if not S.failed and (begins_expression(S.last_kind) or (
+                c == 58 and S.last_kind != K_COLON and S.last_kind != K_COLON_COLON and S.last_kind != K_UCOLON_COLON)):
+            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG     # (c == ':': a symbol, :end too)
     else:
         scan_code_token(S, c, i)
     S.space_seen = False

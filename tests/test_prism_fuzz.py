@@ -32,6 +32,8 @@ REGRESSIONS = [
     b"def self(v)\nx\nend\n",           # self as a def's method name (not its receiver)
     b"def self\nx\nend\n",
     b"class Sc:alar < N; end\n",         # no label after class (a mutated corpus file)
+    b"[1].each do |file|\n  file \"x\" =>\n    [a] + b do\n  end\nend\n",   # a local called with arguments (rake)
+    b"T.trace :end do |tp|\nend\n",     # a symbol naming a keyword starts command arguments (rbs)
 ]
 
 
