@@ -54,6 +54,7 @@ cdef enum FrameFlag:
     FF_DEDENT = 32768     # heredoc <<~: prism makes one STRING_CONTENT a line
     FF_CMDARG = 65536     # a command's arguments (foo bar ...) are open at this level: a do here is
                           # the command's block (prism's KEYWORD_DO_BLOCK, Ruby's cmdarg stack)
+    FF_PARENTHESES = 131072   # ( of a parenthesized command argument (PARENTHESIS_LEFT_PARENTHESES)
 
 cdef struct Frame:
     uint8_t mode
@@ -187,6 +188,8 @@ cdef enum Pending:
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
     P_DEF_HEADER_END = 4    # a def's parameter list just closed: '=' next makes it endless
     P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
+    P_ENDARG = 16           # a parenthesized command argument just closed (foo (1)): Ruby's ENDARG
+                            # state, where { is BRACE_LEFT_ARGUMENT
 
 
 cdef enum:
@@ -1512,7 +1515,8 @@ cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
 
 cdef inline void paren_opened(Scanner* S, Py_ssize_t i) noexcept nogil:
     """After a ( at i: a frame for it (a def's parameter list if the def's name came just before)."""
-    push_frame(S, FR_PAREN, FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0, i)
+    push_frame(S, FR_PAREN, (FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0)
+               | (FF_PARENTHESES if S.last_kind == K_PARENTHESIS_LEFT_PARENTHESES else 0), i)
     S.def_params_line = False
     S.state = ST_BEG
 
@@ -1527,6 +1531,8 @@ cdef inline void bracket_closed(Scanner* S, int kind) noexcept nogil:
         if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
             S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
             S.pending |= P_DEF_HEADER_END
+        elif f.flags & FF_PARENTHESES:
+            S.pending |= P_ENDARG
         pop_frame(S)
 
 
@@ -1617,6 +1623,7 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     IGNORED_NEWLINE where it does not (prism's rule: the lexer state, or a .method on the next
     code line); then the bodies of the heredocs started on this line, if any."""
     cdef bint bodies = S.heredocs.count > 0 and S.heredocs_active == 0
+    S.pending &= ~P_ENDARG
     if S.pending & P_DEF_HEADER_END:
         S.pending &= ~P_DEF_HEADER_END
         start_def_body(S)
@@ -1724,6 +1731,8 @@ cdef bint settle_pending(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     token has been scanned here (the first name after alias)."""
     if c != 124:
         S.pending &= ~P_BLOCK_PARAMS
+    if c != 123:
+        S.pending &= ~P_ENDARG
     if S.pending & P_DEF_HEADER_END:
         # After def m(a): = makes an endless def; anything else starts the body.
         S.pending &= ~P_DEF_HEADER_END
@@ -1887,6 +1896,9 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
     if S.lambda_pending:
         kind = K_LAMBDA_BEGIN
         S.lambda_pending = False
+    elif S.pending & P_ENDARG:
+        kind = K_BRACE_LEFT_ARGUMENT  # p (1) { }: the block of a parenthesized command argument
+        S.pending &= ~P_ENDARG
     elif S.state == ST_END or S.state == ST_ARG or S.state == ST_ENDFN:
         kind = K_BRACE_LEFT          # a block (prism's plain BRACE_LEFT)
     else:

@@ -34,6 +34,7 @@ REGRESSIONS = [
     b"class Sc:alar < N; end\n",         # no label after class (a mutated corpus file)
     b"[1].each do |file|\n  file \"x\" =>\n    [a] + b do\n  end\nend\n",   # a local called with arguments (rake)
     b"T.trace :end do |tp|\nend\n",     # a symbol naming a keyword starts command arguments (rbs)
+    b"p(1) { }\np (1) { }\np (1) do end\np (1)\n{a: 1}\n",   # BRACE_LEFT_ARGUMENT after foo (arg) only
 ]
 
 
