@@ -183,6 +183,22 @@ cdef void begins_expression_init():
 
 begins_expression_init()
 
+# Kinds after which prism's state has the LABEL bit (with BEG): a name: there is a label.
+cdef bint LABEL_AFTER[KIND_COUNT]
+
+
+cdef void label_after_init():
+    cdef int k
+    for k in range(KIND_COUNT):
+        LABEL_AFTER[k] = False
+    for k in (K_COMMA, K_PARENTHESIS_LEFT, K_PARENTHESIS_LEFT_GROUPING, K_PARENTHESIS_LEFT_PARENTHESES,
+              K_BRACKET_LEFT, K_BRACKET_LEFT_ARRAY, K_BRACE_LEFT_HASH, K_PIPE, K_LABEL, K_LABEL_END,
+              K_KEYWORD_IF_MODIFIER, K_KEYWORD_UNLESS_MODIFIER, K_KEYWORD_WHILE_MODIFIER,
+              K_KEYWORD_UNTIL_MODIFIER, K_KEYWORD_RESCUE_MODIFIER, K_KEYWORD_IN, K_EQUAL_GREATER):
+        LABEL_AFTER[k] = True
+
+label_after_init()
+
 
 cdef enum Pending:
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
@@ -215,6 +231,8 @@ cdef struct Scanner:
     Py_ssize_t eof_start  # where EOF starts when __END__ ended the code (-1: not)
     uint16_t* newline_patch   # the kind of the newline before pending heredoc bodies: settled after them
     int state_after_bodies    # the lexer state after that newline, restored once the bodies are read
+    bint label_carry      # the LABEL bit before the IGNORED_NEWLINEs and comments just emitted
+    bint pattern_line     # an in or => pattern started on this line (a label ending it ends the statement)
     Region* region
     Pool* pool
     Budget* budget
@@ -494,10 +512,26 @@ cdef inline bint literal_may_open(Scanner* S) noexcept nogil:
 
 
 cdef inline bint label_possible(Scanner* S) noexcept nogil:
-    """True if a name followed by ':' here is a label (key: value)."""
+    """True if a name followed by ':' here is a label (key: value): prism's rule, the ARG or
+    ENDFN state, or BEG with the LABEL bit (after , ( [ a hash's { | a label, a modifier,
+    in; not at a statement's start nor after = or an operator)."""
+    cdef int k
     if top(S).ternary > 0:
         return False
-    return S.state == ST_BEG or S.state == ST_MID or S.state == ST_ARG or S.state == ST_ENDFN   # (not after class: prism)
+    if S.state == ST_ARG or S.state == ST_ENDFN:
+        return True
+    if S.state != ST_BEG:
+        return False
+    k = S.last_kind
+    if k == K_IGNORED_NEWLINE or k == K_COMMENT:
+        return S.label_carry          # the LABEL bit survives ignored newlines and comments
+    return LABEL_AFTER[k]
+
+
+cdef inline void carry_label(Scanner* S) noexcept nogil:
+    """Before an IGNORED_NEWLINE or a comment: remember whether the LABEL bit was set."""
+    if S.last_kind != K_IGNORED_NEWLINE and S.last_kind != K_COMMENT:
+        S.label_carry = LABEL_AFTER[S.last_kind]
 
 
 # ---------------------------------------------------------------- numbers
@@ -1271,6 +1305,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
                     top(S).flags &= ~FF_CMDARG   # a modifier, and/or, then: the command's arguments ended
             emit(S, start, i, kind)
             S.state = kw_state
+            if kind == K_KEYWORD_IN:
+                S.pattern_line = True
             open_keyword(S, kind, prev_state)
             return
     if suffix:
@@ -1420,6 +1456,7 @@ cdef void scan_comment(Scanner* S) noexcept nogil:
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
     check_text(S, start, end)
+    carry_label(S)
     emit(S, start, end, K_COMMENT)     # magic comments too: prism has no kind of their own
     S.pos = end
 
@@ -1580,6 +1617,8 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     emit(S, i, i + k, kind)
     S.pos = i + k
     f = top(S)
+    if kind == K_EQUAL_GREATER:
+        S.pattern_line = True      # (x => pattern; in a hash or rescue => e it changes nothing)
     if kind == K_PARENTHESIS_LEFT:
         paren_opened(S, i)
     elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
@@ -1627,12 +1666,24 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     if S.pending & P_DEF_HEADER_END:
         S.pending &= ~P_DEF_HEADER_END
         start_def_body(S)
-    if state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+    cdef int kind = K_NEWLINE
+    cdef Py_ssize_t j
+    if S.last_kind == K_LABEL and (S.def_params_line or (
+            S.pattern_line and top(S).mode != FR_PAREN and top(S).mode != FR_BRACKET and top(S).mode != FR_BRACE)):
+        kind = K_NEWLINE_TERMINATOR   # prism: after a label ending a pattern (in a:) or def m a:
+    elif state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+        carry_label(S)
         emit(S, i, i + w, K_IGNORED_NEWLINE)
         if S.state != ST_DOT and S.state != ST_FNAME:
             S.state = ST_BEG     # after . or def, the name may be on the next line
-    else:
-        emit(S, i, i + w, K_NEWLINE)
+        kind = 0
+    elif not bodies:
+        j = skip_blanks(S, i + w)
+        if at(S, j) == 46 and at(S, j + 1) == 46 and j + 1 < S.n:
+            kind = K_NEWLINE_TERMINATOR   # prism: before a beginless range (..x) on the next line
+    S.pattern_line = False
+    if kind != 0:
+        emit(S, i, i + w, kind)
         if bodies and not S.failed:
             # The code after the bodies decides (a .method there makes it IGNORED_NEWLINE).
             S.newline_patch = region_last_kind(S.region)
@@ -2017,6 +2068,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.heredocs_active = 0
     S.eof_start = -1
     S.newline_patch = NULL
+    S.label_carry = False
+    S.pattern_line = False
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0

@@ -35,6 +35,9 @@ REGRESSIONS = [
     b"[1].each do |file|\n  file \"x\" =>\n    [a] + b do\n  end\nend\n",   # a local called with arguments (rake)
     b"T.trace :end do |tp|\nend\n",     # a symbol naming a keyword starts command arguments (rbs)
     b"p(1) { }\np (1) { }\np (1) do end\np (1)\n{a: 1}\n",   # BRACE_LEFT_ARGUMENT after foo (arg) only
+    b"x = !a or platfo:rm.empty?\n",     # no label after or (prism's LABEL bit)
+    b"c = Bundler:s.last\n",             # no label after =
+    b"expected = clean <<-EOM\n  ..\nEOM\n",   # .. in a heredoc body is not a beginless range
 ]
 
 
