@@ -54,6 +54,7 @@ cdef enum FrameFlag:
     FF_DEDENT = 32768     # heredoc <<~: prism makes one STRING_CONTENT a line
     FF_CMDARG = 65536     # a command's arguments (foo bar ...) are open at this level: a do here is
                           # the command's block (prism's KEYWORD_DO_BLOCK, Ruby's cmdarg stack)
+    FF_PARENTHESES = 131072   # ( of a parenthesized command argument (PARENTHESIS_LEFT_PARENTHESES)
 
 cdef struct Frame:
     uint8_t mode
@@ -178,11 +179,29 @@ cdef void begins_expression_init():
 
 begins_expression_init()
 
+# Kinds after which prism's state has the LABEL bit (with BEG): a name: there is a label.
+cdef bint LABEL_AFTER[KIND_COUNT]
+
+
+cdef void label_after_init():
+    cdef int k
+    for k in range(KIND_COUNT):
+        LABEL_AFTER[k] = False
+    for k in (K_COMMA, K_PARENTHESIS_LEFT, K_PARENTHESIS_LEFT_GROUPING, K_PARENTHESIS_LEFT_PARENTHESES,
+              K_BRACKET_LEFT, K_BRACKET_LEFT_ARRAY, K_BRACE_LEFT_HASH, K_PIPE, K_LABEL, K_LABEL_END,
+              K_KEYWORD_IF_MODIFIER, K_KEYWORD_UNLESS_MODIFIER, K_KEYWORD_WHILE_MODIFIER,
+              K_KEYWORD_UNTIL_MODIFIER, K_KEYWORD_RESCUE_MODIFIER, K_KEYWORD_IN, K_EQUAL_GREATER):
+        LABEL_AFTER[k] = True
+
+label_after_init()
+
 
 cdef enum Pending:
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
     P_DEF_HEADER_END = 4    # a def's parameter list just closed: '=' next makes it endless
     P_ALIAS_SECOND = 8      # alias seen: after its first name, a second name follows
+    P_ENDARG = 16           # a parenthesized command argument just closed (foo (1)): Ruby's ENDARG
+                            # state, where { is BRACE_LEFT_ARGUMENT
 
 
 cdef enum:
@@ -207,6 +226,9 @@ cdef struct Scanner:
     int heredocs_active   # heredoc bodies being read (their newlines start nothing)
     Py_ssize_t eof_start  # where EOF starts when __END__ ended the code (-1: not)
     uint16_t* newline_patch   # the kind of the newline before pending heredoc bodies: settled after them
+    int state_after_bodies    # the lexer state after that newline, restored once the bodies are read
+    bint label_carry      # the LABEL bit before the IGNORED_NEWLINEs and comments just emitted
+    bint pattern_line     # an in or => pattern started on this line (a label ending it ends the statement)
     Region* region
     Pool* pool
     Budget* budget
@@ -486,17 +508,33 @@ cdef inline bint literal_may_open(Scanner* S) noexcept nogil:
 
 
 cdef inline bint label_possible(Scanner* S) noexcept nogil:
-    """True if a name followed by ':' here is a label (key: value)."""
+    """True if a name followed by ':' here is a label (key: value): prism's rule, the ARG or
+    ENDFN state, or BEG with the LABEL bit (after , ( [ a hash's { | a label, a modifier,
+    in; not at a statement's start nor after = or an operator)."""
+    cdef int k
     if top(S).ternary > 0:
         return False
-    return S.state == ST_BEG or S.state == ST_MID or S.state == ST_ARG or S.state == ST_ENDFN or S.state == ST_CLASS
+    if S.state == ST_ARG or S.state == ST_ENDFN:
+        return True
+    if S.state != ST_BEG:
+        return False
+    k = S.last_kind
+    if k == K_IGNORED_NEWLINE or k == K_COMMENT:
+        return S.label_carry          # the LABEL bit survives ignored newlines and comments
+    return LABEL_AFTER[k]
+
+
+cdef inline void carry_label(Scanner* S) noexcept nogil:
+    """Before an IGNORED_NEWLINE or a comment: remember whether the LABEL bit was set."""
+    if S.last_kind != K_IGNORED_NEWLINE and S.last_kind != K_COMMENT:
+        S.label_carry = LABEL_AFTER[S.last_kind]
 
 
 # ---------------------------------------------------------------- numbers
 
-cdef void scan_number(Scanner* S) noexcept nogil:
-    """A numeric literal at S.pos: integer or float in any base, with r / i / ri suffixes."""
-    cdef Py_ssize_t start = S.pos
+cdef void scan_number(Scanner* S, Py_ssize_t start) noexcept nogil:
+    """A numeric literal whose digits start at S.pos (start: S.pos, or a + before it that prism
+    folds into the literal): integer or float in any base, with r / i / ri suffixes."""
     cdef Py_ssize_t i = S.pos
     cdef Py_ssize_t n = S.n
     cdef const uint8_t* src = S.src
@@ -749,6 +787,8 @@ cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
         start_heredoc_body(S, next_index, gs, ge)
     else:
         S.heredocs.count = gs
+        if gs == 0:
+            S.state = S.state_after_bodies
         if gs == 0 and S.newline_patch != NULL:
             # The newline before the bodies: prism looks for a .method after them.
             if not S.failed and next_line_continues(S, S.pos):
@@ -1136,6 +1176,29 @@ cdef bint starts_upper(Scanner* S, Py_ssize_t i) noexcept nogil:
     return is_upper_codepoint(cp)
 
 
+cdef inline void operator_name_done(Scanner* S) noexcept nogil:
+    """After an operator method name (def +(o), def self.[](k), x.+ y, :` aside)."""
+    if S.state == ST_FNAME or S.def_pending:
+        S.state = ST_ENDFN
+        S.def_params_line = S.def_pending
+        S.def_pending = False
+    else:
+        S.state = ST_ARG
+
+
+cdef void def_name_done(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) noexcept nogil:
+    """Emit the method name src[start:end] of a def, alias or undef (a keyword keeps its kind),
+    or the receiver of def recv.name / def Recv::name."""
+    emit(S, start, end, kind)
+    S.pos = end
+    if S.def_pending and (at(S, end) == 46 or (at(S, end) == 58 and at(S, end + 1) == 58)):
+        S.state = ST_DOT        # def obj.name: the receiver
+        return
+    S.state = ST_ENDFN
+    S.def_params_line = S.def_pending
+    S.def_pending = False
+
+
 cdef inline int do_kind(Scanner* S) noexcept nogil:
     """prism's kind of a do here: a lambda's body (-> ... do), a while/until/for loop's do, the
     block of a command whose arguments are open at this level (foo bar do), or a block."""
@@ -1218,21 +1281,29 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         S.state = ST_BEG
         return
     S.pos = i
-    # Keywords, except after . and &. and as the name a def defines.
-    if prev_state != ST_DOT:
+    # Keywords, except after . and &.; as a method name (def for, alias then with) a keyword
+    # keeps its kind (prism) but names a method.
+    if prev_state != ST_DOT or S.def_pending:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
-        if kind != 0 and (prev_state != ST_FNAME or kind == K_KEYWORD_SELF):
+        if kind != 0 and (prev_state == ST_FNAME or prev_state == ST_DOT):
+            def_name_done(S, start, i, kind)     # (def self.name: self is the receiver)
+            return
+        if kind != 0:
             if kind == K_KEYWORD_DO:
                 kind = do_kind(S)
             elif prev_state != ST_BEG and prev_state != ST_CLASS:
                 # prism: where no statement starts, if/unless/while/until/rescue are modifiers.
                 kind = modifier_kind(kind)
+                if kind == K_KEYWORD_IF_MODIFIER or kind == K_KEYWORD_UNLESS_MODIFIER or kind == K_KEYWORD_WHILE_MODIFIER \
+                        or kind == K_KEYWORD_UNTIL_MODIFIER or kind == K_KEYWORD_RESCUE_MODIFIER \
+                        or kind == K_KEYWORD_AND or kind == K_KEYWORD_OR or kind == K_KEYWORD_THEN:
+                    top(S).flags &= ~FF_CMDARG   # a modifier, and/or, then: the command's arguments ended
             emit(S, start, i, kind)
             S.state = kw_state
+            if kind == K_KEYWORD_IN:
+                S.pattern_line = True
             open_keyword(S, kind, prev_state)
-            if kind == K_KEYWORD_SELF and prev_state == ST_FNAME:
-                S.state = ST_FNAME   # def self.name
             return
     if suffix:
         kind = K_METHOD_NAME
@@ -1245,13 +1316,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             i += 1                  # def name=(v): prism's IDENTIFIER includes the =
             kind = K_IDENTIFIER
             S.pos = i
-        emit(S, start, i, kind)
-        if S.def_pending and at(S, i) == 46:  # def obj.name: the receiver
-            S.state = ST_DOT
-            return
-        S.state = ST_ENDFN
-        S.def_params_line = S.def_pending
-        S.def_pending = False
+        def_name_done(S, start, i, kind)
         return
     if prev_state == ST_DOT or kind != K_IDENTIFIER:
         emit(S, start, i, kind)
@@ -1387,6 +1452,7 @@ cdef void scan_comment(Scanner* S) noexcept nogil:
     cdef const uint8_t* nl = <const uint8_t*>memchr(S.src + start, 10, <size_t>(S.n - start))
     cdef Py_ssize_t end = (nl - S.src) if nl != NULL else S.n
     check_text(S, start, end)
+    carry_label(S)
     emit(S, start, end, K_COMMENT)     # magic comments too: prism has no kind of their own
     S.pos = end
 
@@ -1482,7 +1548,8 @@ cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
 
 cdef inline void paren_opened(Scanner* S, Py_ssize_t i) noexcept nogil:
     """After a ( at i: a frame for it (a def's parameter list if the def's name came just before)."""
-    push_frame(S, FR_PAREN, FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0, i)
+    push_frame(S, FR_PAREN, (FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0)
+               | (FF_PARENTHESES if S.last_kind == K_PARENTHESIS_LEFT_PARENTHESES else 0), i)
     S.def_params_line = False
     S.state = ST_BEG
 
@@ -1497,6 +1564,8 @@ cdef inline void bracket_closed(Scanner* S, int kind) noexcept nogil:
         if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
             S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
             S.pending |= P_DEF_HEADER_END
+        elif f.flags & FF_PARENTHESES:
+            S.pending |= P_ENDARG
         pop_frame(S)
 
 
@@ -1526,7 +1595,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
                 operator_match(S.src + i, S.src + i + k, &kind)
             emit(S, i, i + k, kind)
             S.pos = i + k
-            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+            operator_name_done(S)
             return
         k = operator_match(S.src + i, S.src + S.n, &kind)
     # Unary forms where an operand is expected (each test a pure kind switch, then the state).
@@ -1537,9 +1606,15 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
     elif kind == K_PIPE_PIPE:
         if S.pending & P_BLOCK_PARAMS:
             kind, k = K_PIPE, 1     # {|| x}: empty block parameters are two | in Ruby's lexer
+    if kind == K_UPLUS and (CHAR_CLASS[at(S, i + 1)] & CC_DIGIT):
+        S.pos = i + 1
+        scan_number(S, i)          # prism: +1 is one INTEGER (-1 stays UMINUS_NUM and 1)
+        return
     emit(S, i, i + k, kind)
     S.pos = i + k
     f = top(S)
+    if kind == K_EQUAL_GREATER:
+        S.pattern_line = True      # (x => pattern; in a hash or rescue => e it changes nothing)
     if kind == K_PARENTHESIS_LEFT:
         paren_opened(S, i)
     elif kind == K_PARENTHESIS_RIGHT or kind == K_BRACKET_RIGHT:
@@ -1583,15 +1658,28 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     IGNORED_NEWLINE where it does not (prism's rule: the lexer state, or a .method on the next
     code line); then the bodies of the heredocs started on this line, if any."""
     cdef bint bodies = S.heredocs.count > 0 and S.heredocs_active == 0
+    S.pending &= ~P_ENDARG
     if S.pending & P_DEF_HEADER_END:
         S.pending &= ~P_DEF_HEADER_END
         start_def_body(S)
-    if state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+    cdef int kind = K_NEWLINE
+    cdef Py_ssize_t j
+    if S.last_kind == K_LABEL and (S.def_params_line or (
+            S.pattern_line and top(S).mode != FR_PAREN and top(S).mode != FR_BRACKET and top(S).mode != FR_BRACE)):
+        kind = K_NEWLINE_TERMINATOR   # prism: after a label ending a pattern (in a:) or def m a:
+    elif state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+        carry_label(S)
         emit(S, i, i + w, K_IGNORED_NEWLINE)
         if S.state != ST_DOT and S.state != ST_FNAME:
             S.state = ST_BEG     # after . or def, the name may be on the next line
-    else:
-        emit(S, i, i + w, K_NEWLINE)
+        kind = 0
+    elif not bodies:
+        j = skip_blanks(S, i + w)
+        if at(S, j) == 46 and at(S, j + 1) == 46 and j + 1 < S.n:
+            kind = K_NEWLINE_TERMINATOR   # prism: before a beginless range (..x) on the next line
+    S.pattern_line = False
+    if kind != 0:
+        emit(S, i, i + w, kind)
         if bodies and not S.failed:
             # The code after the bodies decides (a .method there makes it IGNORED_NEWLINE).
             S.newline_patch = region_last_kind(S.region)
@@ -1601,6 +1689,7 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     S.space_seen = True
     if bodies:
         S.pos = i + w
+        S.state_after_bodies = S.state      # (interpolation in the bodies changes the state)
         start_heredoc_body(S, 0, 0, S.heredocs.count)
         return
     S.pos = skip_spaces(S.src, i + w, S.n)   # the next line's indentation (line-start forms are at column 0)
@@ -1653,14 +1742,15 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    if S.state == ST_ARG and S.space_seen:
-        # After a method name and a space: if this token begins an operand, the command's
-        # arguments start here, at this frame's level (a do there is the command's).
-        f = top(S)
+    if S.space_seen and (S.state == ST_ARG or (S.state == ST_END and S.last_kind == K_IDENTIFIER)):
+        # After a method name (or a local variable's name: Ruby calls it when an operand
+        # follows) and a space: if this token begins an operand, the command's arguments
+        # start here, at this frame's level (a do there is the command's).
         f_index = S.frames.count - 1
         scan_code_token(S, c, i)
-        if begins_expression(S.last_kind) and not S.failed:
-            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG
+        if not S.failed and (begins_expression(S.last_kind) or (
+                c == 58 and S.last_kind != K_COLON and S.last_kind != K_COLON_COLON and S.last_kind != K_UCOLON_COLON)):
+            (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG     # (c == ':': a symbol, :end too)
     else:
         scan_code_token(S, c, i)
     S.space_seen = False
@@ -1688,6 +1778,8 @@ cdef bint settle_pending(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
     token has been scanned here (the first name after alias)."""
     if c != 124:
         S.pending &= ~P_BLOCK_PARAMS
+    if c != 123:
+        S.pending &= ~P_ENDARG
     if S.pending & P_DEF_HEADER_END:
         # After def m(a): = makes an endless def; anything else starts the body.
         S.pending &= ~P_DEF_HEADER_END
@@ -1711,7 +1803,7 @@ cdef void scan_code_token(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         else:
             scan_identifier(S)
     elif CHAR_CLASS[c] & CC_DIGIT:
-        scan_number(S)
+        scan_number(S, S.pos)
     else:
         scan_punctuation(S, c, i)
 
@@ -1761,7 +1853,7 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         if S.state == ST_FNAME or S.state == ST_DOT:
             emit(S, i, i + 1, K_BACKTICK)
             S.pos = i + 1
-            S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+            operator_name_done(S)
         else:
             open_literal(S, i, i + 1, K_XSTRING_BEGIN, FF_INTERP | FF_ESCAPES, c)
     elif c == 64:  # @
@@ -1851,6 +1943,9 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
     if S.lambda_pending:
         kind = K_LAMBDA_BEGIN
         S.lambda_pending = False
+    elif S.pending & P_ENDARG:
+        kind = K_BRACE_LEFT_ARGUMENT  # p (1) { }: the block of a parenthesized command argument
+        S.pending &= ~P_ENDARG
     elif S.state == ST_END or S.state == ST_ARG or S.state == ST_ENDFN:
         kind = K_BRACE_LEFT          # a block (prism's plain BRACE_LEFT)
     else:
@@ -1876,7 +1971,7 @@ cdef void scan_bracket(Scanner* S) noexcept nogil:
         else:
             emit(S, i, i + 2, K_BRACKET_LEFT_RIGHT)
             S.pos = i + 2
-        S.state = ST_ENDFN if S.state == ST_FNAME else ST_ARG
+        operator_name_done(S)
         return
     if value_expected(S) or (S.state == ST_ARG and S.space_seen):
         kind = K_BRACKET_LEFT_ARRAY
@@ -1969,6 +2064,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.heredocs_active = 0
     S.eof_start = -1
     S.newline_patch = NULL
+    S.label_carry = False
+    S.pattern_line = False
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0

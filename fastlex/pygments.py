@@ -57,7 +57,7 @@ NAME_TYPES.update({name: Name.Builtin for name in BUILTINS})
 _ROLE_NAMES = {
     Kind.CONSTANT: "constant", Kind.DOT: "dot", Kind.AMPERSAND_DOT: "ampersand_dot",
     Kind.EQUAL: "equal", Kind.COLON_COLON: "colon_colon", Kind.UCOLON_COLON: "ucolon_colon",
-    Kind.NEWLINE: "newline", Kind.IGNORED_NEWLINE: "newline", Kind.EOF: "eof", Kind.IDENTIFIER: "identifier",
+    Kind.NEWLINE: "newline", Kind.IGNORED_NEWLINE: "newline", Kind.NEWLINE_TERMINATOR: "newline", Kind.EOF: "eof", Kind.IDENTIFIER: "identifier",
     Kind.METHOD_NAME: "method_name", Kind.INTEGER: "integer", Kind.STRING_CONTENT: "string_content",
     Kind.WORDS_SEP: "string_content",
     Kind.STRING_END: "string_end", Kind.REGEXP_END: "regexp_end", Kind.HEREDOC_END: "heredoc_end",

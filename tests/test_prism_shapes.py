@@ -3,14 +3,14 @@
 Each case is a source prism parses without errors and prism's whole token stream for it, as
 (kind, text) pairs in source order, NEWLINE, IGNORED_NEWLINE and EOF included (prism's
 ``__END__`` is spelled ``KEYWORD___END__``). Every difference from prism fixed in fastlex gets
-a case here. Where the prism oracle binary is present, every case is also checked against it
-live (``tests/prism_oracle.py``).
+a case here. Every case is also checked against the prism oracle live (``tests/prism_oracle.py``:
+skipped where the binary is missing, except in CI, where that fails).
 """
 import pytest
 
 import fastlex
 
-from prism_oracle import prism_binary, prism_tokens
+from prism_oracle import prism_tokens, require_prism
 
 SHAPES = [
     ('# frozen_string_literal: true\nx\n', [('COMMENT', '# frozen_string_literal: true'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('NEWLINE', '\n'), ('EOF', '\n')]),
@@ -59,6 +59,19 @@ SHAPES = [
     ('-> do end\nl = ->(a) do a end\n', [('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('IDENTIFIER', 'l'), ('EQUAL', '='), ('MINUS_GREATER', '->'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'a'), ('PARENTHESIS_RIGHT', ')'), ('KEYWORD_DO_LAMBDA', 'do'), ('IDENTIFIER', 'a'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('private def foo\n  [].each do end\nend\n', [('IDENTIFIER', 'private'), ('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'foo'), ('NEWLINE', '\n'), ('BRACKET_LEFT_ARRAY', '['), ('BRACKET_RIGHT', ']'), ('DOT', '.'), ('IDENTIFIER', 'each'), ('KEYWORD_DO', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('foo(bar) do end\nfoo (bar) do end\n', [('IDENTIFIER', 'foo'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'bar'), ('PARENTHESIS_RIGHT', ')'), ('KEYWORD_DO', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('IDENTIFIER', 'foo'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('IDENTIFIER', 'bar'), ('PARENTHESIS_RIGHT', ')'), ('KEYWORD_DO_BLOCK', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def for(x) end\ndef self.next; end\nalias then with\n', [('KEYWORD_DEF', 'def'), ('KEYWORD_FOR', 'for'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'x'), ('PARENTHESIS_RIGHT', ')'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_DEF', 'def'), ('KEYWORD_SELF', 'self'), ('DOT', '.'), ('KEYWORD_NEXT', 'next'), ('SEMICOLON', ';'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_ALIAS', 'alias'), ('KEYWORD_THEN', 'then'), ('IDENTIFIER', 'with'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def ==(o)\n  a.b?(c)\nend\n', [('KEYWORD_DEF', 'def'), ('EQUAL_EQUAL', '=='), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'o'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'a'), ('DOT', '.'), ('METHOD_NAME', 'b?'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'c'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def self.[](k)\n  k\nend\ndef A::b(c)\nend\n', [('KEYWORD_DEF', 'def'), ('KEYWORD_SELF', 'self'), ('DOT', '.'), ('BRACKET_LEFT_RIGHT', '[]'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'k'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'k'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_DEF', 'def'), ('CONSTANT', 'A'), ('COLON_COLON', '::'), ('IDENTIFIER', 'b'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'c'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = +1\ny = [+1.5, -2]\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '+1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'y'), ('EQUAL', '='), ('BRACKET_LEFT_ARRAY', '['), ('FLOAT', '+1.5'), ('COMMA', ','), ('UMINUS_NUM', '-'), ('INTEGER', '2'), ('BRACKET_RIGHT', ']'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = <<E\n#{a}\nE\n\ny\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('HEREDOC_START', '<<E'), ('NEWLINE', '\n'), ('EMBEXPR_BEGIN', '#{'), ('IDENTIFIER', 'a'), ('EMBEXPR_END', '}'), ('STRING_CONTENT', '\n'), ('HEREDOC_END', 'E\n'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'y'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('raise e unless s = f.find do |x| x end\n', [('IDENTIFIER', 'raise'), ('IDENTIFIER', 'e'), ('KEYWORD_UNLESS_MODIFIER', 'unless'), ('IDENTIFIER', 's'), ('EQUAL', '='), ('IDENTIFIER', 'f'), ('DOT', '.'), ('IDENTIFIER', 'find'), ('KEYWORD_DO', 'do'), ('PIPE', '|'), ('IDENTIFIER', 'x'), ('PIPE', '|'), ('IDENTIFIER', 'x'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('unless a.b? c then\n  d = e.f do |n| n end\nend\n', [('KEYWORD_UNLESS', 'unless'), ('IDENTIFIER', 'a'), ('DOT', '.'), ('METHOD_NAME', 'b?'), ('IDENTIFIER', 'c'), ('KEYWORD_THEN', 'then'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'd'), ('EQUAL', '='), ('IDENTIFIER', 'e'), ('DOT', '.'), ('IDENTIFIER', 'f'), ('KEYWORD_DO', 'do'), ('PIPE', '|'), ('IDENTIFIER', 'n'), ('PIPE', '|'), ('IDENTIFIER', 'n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('foo(a: 1,\n  # c\n  b: 2)\n', [('IDENTIFIER', 'foo'), ('PARENTHESIS_LEFT', '('), ('LABEL', 'a:'), ('INTEGER', '1'), ('COMMA', ','), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# c'), ('IGNORED_NEWLINE', '\n'), ('LABEL', 'b:'), ('INTEGER', '2'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = !a or b\nc = D\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('BANG', '!'), ('IDENTIFIER', 'a'), ('KEYWORD_OR', 'or'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('IDENTIFIER', 'c'), ('EQUAL', '='), ('CONSTANT', 'D'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('case x\nin a:, b:\n  1\nend\n', [('KEYWORD_CASE', 'case'), ('IDENTIFIER', 'x'), ('NEWLINE', '\n'), ('KEYWORD_IN', 'in'), ('LABEL', 'a:'), ('COMMA', ','), ('LABEL', 'b:'), ('NEWLINE_TERMINATOR', '\n'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def m a:\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'm'), ('LABEL', 'a:'), ('NEWLINE_TERMINATOR', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = 1\n..2\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE_TERMINATOR', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '2'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p (1) { }\n', [('IDENTIFIER', 'p'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('BRACE_LEFT_ARGUMENT', '{'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
@@ -77,9 +90,7 @@ def test_prism_shape(src, expected):
 @pytest.mark.parametrize("src", [pytest.param(s, id=repr(s)[:60]) for s, _ in SHAPES])
 def test_shape_is_prisms(src):
     """The cases are prism's own stream (checked live where the oracle binary is present)."""
-    binary = prism_binary()
-    if binary is None:
-        pytest.skip("prism oracle binary not present")
+    binary = require_prism()
     errors, tokens = prism_tokens(binary, src.encode())
     assert errors == 0
     data = src.encode()
