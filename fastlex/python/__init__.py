@@ -15,21 +15,33 @@ objects equal (``==``) to those of the running interpreter's own ``tokenize`` mo
 
 Three layers:
 
-1. ``fastlex.python._scanner.scan``: a nogil cursor over the UTF-8 bytes of the whole
-   source filling a fastlex ``Region`` (10-byte records: start, end byte offsets and a
+1. ``fastlex.python._scanner.scan``: a nogil cursor over the UTF-8 bytes of the source read
+   so far, filling a fastlex ``Region`` (10-byte records: start, end byte offsets and a
    kind from ``grammars/python/kinds.tsv``; operators from ``grammars/python/operators.tsv``).
-2. ``fastlex.python._scanner.tokenize_lines``: the records become ``TokenInfo`` objects:
-   rows from the line starts, columns in characters (counted only on non-ASCII lines),
-   strings sliced from the readline strings (operators from a table), ``line`` shared per
-   row (joined rows for multi-line tokens), ``TokenInfo`` allocated directly.
-3. This module: reads the lines (``readline`` until ``''``/``StopIteration``), handles
-   the bytes path (``ENCODING`` token, ``tokenize.detect_encoding`` of the running
-   interpreter), and falls back to the interpreter's own ``tokenize`` (replaying the same
-   lines, and the same ``readline`` exception) whenever the scanner stops: every invalid
-   input (so exceptions and ``ERRORTOKEN`` streams are the interpreter's own, after the
-   same tokens), and the rare constructs the scanner does not model (lone CR, NUL,
-   a number followed by a letter, a continuation before a blank line, ...).
-   ``last_fallback()`` says why the last call fell back (``None``: it did not).
+   It resumes: where the text read so far ends (at a line boundary, or inside a
+   triple-quoted string, f-string text or a continuation) it saves its state (indentation,
+   bracket and f-string stacks, position) and stops; called again over the grown text it
+   goes on from there. Every record it writes is final.
+2. ``fastlex.python._scanner.TokenStream``: reads lines as the interpreter's tokenize does
+   (one more line when no final record is left; inside a triple-quoted string or f-string
+   text, lines until one may end it, so a long string is scanned once), and turns the
+   records into ``TokenInfo`` objects: rows from the line starts, columns in characters
+   (counted only on non-ASCII lines), strings sliced from the readline strings (operators
+   from a table), ``line`` shared per row (joined rows for multi-line tokens),
+   ``TokenInfo`` allocated directly. The end-of-input tokens wait for readline's ``''`` as
+   the interpreter's do. So every token is given after exactly the ``readline`` calls the
+   interpreter's tokenize makes before giving it (tools count lines in their readline:
+   ``tests/python/test_py_readline.py``). A ``readline`` of an ``io.StringIO`` is called
+   like any other: a tool may hold the stream and look at its position between tokens.
+3. This module: the bytes path (``ENCODING`` token, ``tokenize.detect_encoding`` of the
+   running interpreter; its lines are still read at once), and the hand-over to the
+   interpreter's own ``tokenize`` whenever the scanner stops: every invalid input (so
+   exceptions and ``ERRORTOKEN`` streams are the interpreter's own, after the same
+   tokens), and the rare constructs the scanner does not model (lone CR, NUL, a number
+   followed by a letter, a continuation before a blank line, ...). The interpreter's
+   tokenize then replays the lines read so far (and the exception ``readline`` raised, if
+   any), goes on with ``readline``, and its first tokens, equal to those already given,
+   are skipped. ``last_fallback()`` says why the last call fell back (``None``: it did not).
 
 Both functions are lazy like the standard library's: ``readline`` is first called by the
 first ``next()``.
@@ -75,8 +87,9 @@ def last_fallback():
 _read = _scanner.read_lines
 
 
-def _replay(lines, error):
-    """A readline giving the lines again, then raising error (if any), then ''."""
+def _replay(lines, error, rest=None):
+    """A readline giving the lines again, then raising error (if any), then the rest of
+    readline rest (None: StopIteration, the end)."""
     it = iter(lines)
 
     def readline():
@@ -84,7 +97,9 @@ def _replay(lines, error):
             return line
         if error is not None:
             raise error
-        raise StopIteration
+        if rest is None:
+            raise StopIteration
+        return rest()
     return readline
 
 
@@ -92,32 +107,30 @@ def _stream(start):
     return _scanner.TokenStream(start, MODE, MODE == 0, _END_QUIRK)
 
 
-def _fallback_to(make, lines, error):
-    """fallback(reason): the interpreter's make() over a replay of the lines, reason recorded."""
-    def fallback(reason):
-        _last[0] = reason
-        return make(_replay(lines, error))
-    return fallback
-
-
 def generate_tokens(readline):
-    """Like tokenize.generate_tokens: TokenInfo objects for a str readline (lazy: readline is
-    first called by the first next())."""
+    """Like tokenize.generate_tokens: TokenInfo objects for a str readline, read as the
+    interpreter's tokenize reads it (lazy: readline is first called by the first next(), and
+    each token is given after the same readline calls as the interpreter's)."""
+    def make(reason, raw, error, ended):
+        _last[0] = reason
+        return _std_generate_tokens(_replay(raw, error, None if ended else readline))
+
     def start():
-        lines, error = _read(readline)
         _last[0] = None
-        if error is not None:
-            return None, None, _fallback_to(_std_generate_tokens, lines, error)("readline")
-        return lines, None, _fallback_to(_std_generate_tokens, lines, None)
+        return readline, None, make
     return _stream(start)
 
 
 def _prepare_bytes(readline):
-    """start() of a bytes stream: (text lines, the ENCODING token, fallback), or (None, None,
-    the interpreter's iterator). detect_encoding's errors propagate, as from the interpreter's."""
+    """start() of a bytes stream: (text lines, the ENCODING token, make), or (None, None,
+    the interpreter's iterator). detect_encoding's errors propagate, as from the interpreter's.
+    (The lines are read at once: the bytes path does not yet read lazily.)"""
     lines, error = _read(readline)
     _last[0] = None
-    fallback = _fallback_to(_std_tokenize, lines, error)
+
+    def fallback(reason):
+        _last[0] = reason
+        return _std_tokenize(_replay(lines, error))
     if error is not None or not all(type(line) is bytes for line in lines):
         return None, None, fallback("readline")
     encoding, consumed = _std.detect_encoding(_replay(lines, None))
@@ -127,7 +140,7 @@ def _prepare_bytes(readline):
         text.extend([line.decode(codec) for line in lines[len(consumed):]])
     except (UnicodeDecodeError, LookupError):
         return None, None, fallback("encoding")
-    return text, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""), fallback
+    return text, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""), lambda reason, raw, err, ended: fallback(reason)
 
 
 if MODE == 0:

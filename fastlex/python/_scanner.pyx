@@ -1,17 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """fastlex's Python scanner and its tokenize front end.
 
-scan(): a cursor over the UTF-8 bytes of a whole source, run without the GIL, writing
-10-byte records (start, end, kind) into a fastlex Region (fastlex/_region.pxi). The
+scan(): a cursor over the UTF-8 bytes of the source read so far, run without the GIL,
+writing 10-byte records (start, end, kind) into a fastlex Region (fastlex/_region.pxi);
+without Scan.eof it stops where the text ends, its state saved in the Scan, and resumes
+there over the grown text (TokenStream reads lines lazily this way). The
 scanner keeps the state CPython's tokenizer keeps: the indentation stack (with the
 3.12+ tab/space consistency check), brackets, and from 3.12 f-string modes
 (literal text, replacement field, format spec). Anything it does not model exactly
 (every invalid input, lone CR, NUL, odd numbers, ...) stops the scan with a fallback
 reason; the Python layer then replays the lines through the interpreter's tokenize.
 
-build(): turns the records into tokenize.TokenInfo objects: (row, column) in
-characters, token strings sliced from the line strings, operator strings from a
-table, line attributes shared per row, TokenInfo allocated directly (tp_alloc).
+TokenStream: reads lines as the interpreter's tokenize does and turns the records into
+tokenize.TokenInfo objects: (row, column) in characters, token strings sliced from the
+line strings, operator strings from a table, line attributes shared per row, TokenInfo
+allocated directly (tp_alloc).
 """
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
@@ -87,6 +90,24 @@ cdef struct Scan:
     Py_ssize_t fallback_at
     int open_indents          # indentation levels open at the end (DEDENT_EOF records written)
     Py_ssize_t nonascii_names # NAME_U records written
+    # resumable scanning: s[:n] is the text read so far; eof: no more will come. Without eof,
+    # scan() stops where it needs more text (stalled) with its state saved below, and resumes
+    # there when called again with the text grown (every record written is final).
+    bint eof
+    bint stalled
+    bint started
+    int stall_gate            # 1: inside a triple-quoted string, 2: inside f-string text (0: other)
+    uint8_t stall_quote       # its quote character
+    Py_ssize_t stall_p        # where scan_fstring_text stalled (the start of its open middle)
+    Py_ssize_t p
+    bint atbol
+    bint continued
+    int nind
+    int sp
+    int nfstr
+    int indents[MAX_INDENT + 2]
+    int alts[MAX_INDENT + 2]
+    Frame stack[MAX_STACK + 2]
 
 
 cdef inline bint is_name_byte(uint8_t c) noexcept nogil:
@@ -110,6 +131,9 @@ cdef inline int emit(Scan* sc, Py_ssize_t a, Py_ssize_t b, int kind) noexcept no
 
 
 cdef inline Py_ssize_t fail(Scan* sc, int reason, Py_ssize_t at) noexcept nogil:
+    if at >= sc.n and not sc.eof:       # more text may follow: a stall, not a failure
+        sc.stalled = True
+        return -1
     if sc.fallback == FB_NONE:
         sc.fallback = reason
         sc.fallback_at = at
@@ -318,7 +342,24 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
             return fail(sc, FB_FSTRING, p)
         else:
             p += 1
+    if not sc.eof:
+        sc.stalled = True
+        sc.stall_p = start
+        sc.stall_gate = 2
+        sc.stall_quote = quote
+        return -1
     return fail(sc, FB_STRING, p)
+
+
+cdef inline void save_state(Scan* sc, Py_ssize_t p, bint atbol, bint continued, int nind, int sp,
+                            int nfstr) noexcept nogil:
+    sc.stalled = True
+    sc.p = p
+    sc.atbol = atbol
+    sc.continued = continued
+    sc.nind = nind
+    sc.sp = sp
+    sc.nfstr = nfstr
 
 
 cdef void scan(Scan* sc) noexcept nogil:
@@ -328,27 +369,39 @@ cdef void scan(Scan* sc) noexcept nogil:
     cdef bint mode = sc.mode
     cdef Py_ssize_t p = 0, q, e, m
     cdef bint atbol = True, continued = False, comment_eof = False, raw, fmt, nonascii
-    cdef int indents[MAX_INDENT + 2]
-    cdef int alts[MAX_INDENT + 2]
+    cdef int* indents = sc.indents
+    cdef int* alts = sc.alts
     cdef int nind = 0, col, alt, op, kind, nfstr = 0, i
-    cdef Frame stack[MAX_STACK + 2]
+    cdef Frame* stack = sc.stack
     cdef int sp = 0
     cdef uint8_t c, c1, want
-    indents[0] = 0
-    alts[0] = 0
+    if sc.started:
+        p = sc.p
+        atbol = sc.atbol
+        continued = sc.continued
+        nind = sc.nind
+        sp = sc.sp
+        nfstr = sc.nfstr
+    else:
+        sc.started = True
+        indents[0] = 0
+        alts[0] = 0
+    sc.stalled = False
+    sc.stall_gate = 0
     while True:
+        if p >= n and not sc.eof:
+            save_state(sc, p, atbol, continued, nind, sp, nfstr)
+            return
         if sp > 0 and (stack[sp - 1].kind == FR_FSTR or stack[sp - 1].kind == FR_SPEC):
-            if stack[sp - 1].kind == FR_FSTR:
-                m = sp
-                p = scan_fstring_text(sc, p, stack, &sp)
-                if p < 0:
-                    return
-                if sp < m:
-                    nfstr -= 1
-            else:
-                p = scan_fstring_text(sc, p, stack, &sp)
-                if p < 0:
-                    return
+            m = sp
+            e = scan_fstring_text(sc, p, stack, &sp)
+            if e < 0:
+                if sc.stalled:
+                    save_state(sc, sc.stall_p, atbol, continued, nind, sp, nfstr)
+                return
+            p = e
+            if sp < m and stack[sp].kind == FR_FSTR:
+                nfstr -= 1
             continue
         if atbol:
             atbol = False
@@ -472,6 +525,7 @@ cdef void scan(Scan* sc) noexcept nogil:
             if nfstr > 0:
                 fail(sc, FB_FSTRING, p)
                 return
+            m = p
             if p + 1 < n and s[p + 1] == 10:
                 p += 2
             elif p + 2 < n and s[p + 1] == 13 and s[p + 2] == 10:
@@ -482,6 +536,9 @@ cdef void scan(Scan* sc) noexcept nogil:
             q = p
             while q < n and (s[q] == 32 or s[q] == 9 or s[q] == 12):
                 q += 1
+            if q >= n and not sc.eof:
+                save_state(sc, m, atbol, continued, nind, sp, nfstr)
+                return
             if q >= n or s[q] == 35 or s[q] == 10 or s[q] == 13 or s[q] == 92:
                 fail(sc, FB_CONTINUATION, p)
                 return
@@ -513,9 +570,16 @@ cdef void scan(Scan* sc) noexcept nogil:
                     continue
                 if q + 2 < n and s[q + 1] == want and s[q + 2] == want:
                     e = scan_string_body(sc, q + 3, want, True)
+                    if e < 0 and sc.stalled:
+                        sc.stall_gate = 1
                 else:
                     e = scan_string_body(sc, q + 1, want, False)
-                if e < 0 or emit(sc, p, e, K_STRING) < 0:
+                if e < 0:
+                    if sc.stalled:
+                        sc.stall_quote = want
+                        save_state(sc, p, atbol, continued, nind, sp, nfstr)
+                    return
+                if emit(sc, p, e, K_STRING) < 0:
                     return
                 p = e
             else:
@@ -531,9 +595,16 @@ cdef void scan(Scan* sc) noexcept nogil:
         elif c == 39 or c == 34:
             if p + 2 < n and s[p + 1] == c and s[p + 2] == c:
                 e = scan_string_body(sc, p + 3, c, True)
+                if e < 0 and sc.stalled:
+                    sc.stall_gate = 1
             else:
                 e = scan_string_body(sc, p + 1, c, False)
-            if e < 0 or emit(sc, p, e, K_STRING) < 0:
+            if e < 0:
+                if sc.stalled:
+                    sc.stall_quote = c
+                    save_state(sc, p, atbol, continued, nind, sp, nfstr)
+                return
+            if emit(sc, p, e, K_STRING) < 0:
                 return
             p = e
         else:
@@ -872,23 +943,52 @@ cdef void count_newlines(const uint8_t* s, Py_ssize_t n, Py_ssize_t* newlines, b
     nul[0] = zeros != 0
 
 
+cdef extern from "Python.h":
+    const char* r_utf8 "PyUnicode_AsUTF8AndSize"(object o, Py_ssize_t* size) except NULL
+
+
+cdef bint gate_open(const uint8_t* p, Py_ssize_t n, int gate, uint8_t quote) noexcept nogil:
+    """Whether the stalled construct may end in the line p[:n]: a triple-quoted string only
+    on a line with three quotes in a row, f-string text only on one with its quote or a brace."""
+    cdef Py_ssize_t i
+    if gate == 1:
+        for i in range(n - 2):
+            if p[i] == quote and p[i + 1] == quote and p[i + 2] == quote:
+                return True
+        return False
+    for i in range(n):
+        if p[i] == quote or p[i] == 123 or p[i] == 125:
+            return True
+    return False
+
+
 cdef class TokenStream:
-    """A lazy iterator of TokenInfo objects. On the first next() it calls start(), which
-    returns (lines, first, fallback): the str lines to scan, a token to give first (the
-    ENCODING token) or None, and fallback(reason) -> the interpreter's iterator over the same
-    lines; or (None, None, iterator) to give that iterator's tokens instead. The scan runs
-    then, whole and without the GIL; each next() makes one TokenInfo from one record (made
-    while they are used, so they stay in cache and pymalloc reuses their memory)."""
+    """A lazy iterator of TokenInfo objects that reads its lines as the interpreter's tokenize
+    does. On the first next() it calls start(), which returns (source, first, make): source
+    a readline giving str lines (or a list of them), a token to give first (the ENCODING
+    token) or None, and make(reason, raw, error, ended) -> the interpreter's iterator over a
+    replay of the raw values read (then error, or the rest of readline); or (None, None,
+    iterator) to give that iterator's tokens instead.
+
+    Each next() gives the next final record as a TokenInfo; when none is left it reads one
+    more line (or, stalled inside a triple-quoted string or f-string text, lines until one
+    may end it) and resumes the scanner over the grown text: so every token is given after
+    exactly the readline calls the interpreter's tokenize makes before giving it. Where the
+    scanner stops (or a line is not what it models) the interpreter's tokenize takes over:
+    it replays the lines read so far and its first tokens, equal to those given, are skipped."""
     cdef object _start
     cdef object _fallback
     cdef object _first
-    cdef bint _ready, _done
+    cdef object _readline, _make, reason
+    cdef list _src, raw
+    cdef Py_ssize_t _src_i, yielded
+    cdef bint _ready, ended, noeol, finished
     cdef int mode
     cdef bint check_w, end_quirk
     cdef Scan sc
     cdef Region region_own            # the records of this stream (sc.region points here)
     cdef Budget budget_own
-    cdef object data, lines, eof_pos
+    cdef object lines, eof_pos
     cdef PyObject* line               # lines[row] (borrowed from lines)
     cdef PyObject* row_obj            # row + 1 (owned)
     cdef PyObject* last_end           # the last token's end position (owned) or NULL
@@ -896,6 +996,8 @@ cdef class TokenStream:
     cdef int chunk
     cdef Py_ssize_t* starts
     cdef char* line_ascii
+    cdef uint8_t* buf
+    cdef Py_ssize_t blen, bcap, lcap
     cdef uint32_t* cs
     cdef uint32_t* ce
     cdef uint16_t* ck
@@ -905,12 +1007,14 @@ cdef class TokenStream:
         self.mode = mode
         self.check_w = check_w
         self.end_quirk = end_quirk
+        memset(&self.sc, 0, sizeof(Scan))
         region_init(&self.region_own)
         memset(&self.budget_own, 0, sizeof(Budget))
         self.sc.region = &self.region_own
         self.sc.budget = &self.budget_own
         self.starts = NULL
         self.line_ascii = NULL
+        self.buf = NULL
         self.line = NULL
         self.row_obj = NULL
         self.last_end = NULL
@@ -920,6 +1024,7 @@ cdef class TokenStream:
         r_xdecref(self.last_end)
         free(self.starts)
         free(self.line_ascii)
+        free(self.buf)
         region_free(&self.region_own, &self.budget_own)
 
     def __iter__(self):
@@ -933,121 +1038,221 @@ cdef class TokenStream:
         if self._first is not None:
             tok = self._first
             self._first = None
+            self.yielded += 1
             return tok
-        cdef PyObject* p = self._next_token()
+        cdef PyObject* p = self._advance()
         if p == NULL:
+            if self._fallback is not None:
+                return next(self._fallback)
             raise StopIteration
+        self.yielded += 1
         return fl_steal(p)
 
     cdef _begin(self):
         self._ready = True
-        lines, first, fallback = self._start()
+        source, first, make = self._start()
         self._start = None
-        if lines is None:
-            self._fallback = iter(fallback)
+        if source is None:
+            self._fallback = iter(make)
             return
-        reason = self._prepare(lines)
-        if reason is not None:
-            self._fallback = iter(fallback(reason))
-            return
+        self._make = make
+        if type(source) is list:
+            self._src = source
+        else:
+            self._readline = source
+        self.raw = []
         self._first = first
-
-    cdef object _prepare(self, list lines):
-        """Scan the lines; None, or why the scanner stopped."""
-        cdef Py_ssize_t nlines = PyList_GET_SIZE(lines)
-        cdef Py_ssize_t i, ended = 0, off = 0, n
-        cdef object ln
-        cdef PyObject* lp
-        cdef Py_ssize_t length
-        for i in range(nlines):
-            lp = PyList_GET_ITEM(lines, i)
-            if not PyUnicode_CheckExact(<object>lp):
-                return "lines"
-            length = PyUnicode_GET_LENGTH(<object>lp)
-            if length and PyUnicode_READ_CHAR(<object>lp, length - 1) == 10:
-                ended += 1
-            elif i != nlines - 1:
-                return "lines"
-        src = "".join(lines)
-        try:
-            self.data = PyUnicode_AsUTF8String(src)
-        except UnicodeEncodeError:
-            if src.count("\n") != ended:
-                return "lines"
-            return "character"
-        cdef Py_ssize_t newlines = 0
-        cdef bint nul = False
-        cdef const uint8_t* data = <const uint8_t*>PyBytes_AS_STRING(self.data)
-        n = PyBytes_GET_SIZE(self.data)
-        with nogil:
-            count_newlines(data, n, &newlines, &nul)
-        if newlines != ended:
-            return "lines"
-        if nul:
-            return "character"
-        cdef bint all_ascii = PyUnicode_IS_ASCII(src)
-        cdef Scan* sc = &self.sc
-        sc.s = <const uint8_t*>PyBytes_AS_STRING(self.data)
-        sc.n = n = PyBytes_GET_SIZE(self.data)
-        sc.mode = self.mode
-        if n >= 0xFFFFFFF0:
-            return "memory"
-        if region_prepare(sc.region, sc.budget, n) < 0:
-            return "memory"
-        with nogil:
-            scan(sc)
-            region_flush(sc.region)
-        if sc.fallback:
-            return FALLBACK_REASONS[sc.fallback]
-        self.starts = <Py_ssize_t*>malloc((nlines + 2) * sizeof(Py_ssize_t))
-        self.line_ascii = <char*>malloc(nlines + 2)
-        if self.starts == NULL or self.line_ascii == NULL:
+        self.lines = []
+        self.lcap = 64
+        self.bcap = 4096
+        self.starts = <Py_ssize_t*>malloc((self.lcap + 2) * sizeof(Py_ssize_t))
+        self.line_ascii = <char*>malloc(self.lcap + 2)
+        self.buf = <uint8_t*>malloc(self.bcap)
+        if self.starts == NULL or self.line_ascii == NULL or self.buf == NULL:
             raise MemoryError()
-        for i in range(nlines):
-            self.starts[i] = off
-            ln = <object>PyList_GET_ITEM(lines, i)
-            if all_ascii or PyUnicode_IS_ASCII(ln):
-                self.line_ascii[i] = 1
-                off += len(ln)
-            else:
-                self.line_ascii[i] = 0
-                off += len(PyUnicode_AsUTF8String(ln))
-        self.starts[nlines] = n + 1
-        self.starts[nlines + 1] = n + 1
-        self.nlines = nlines
-        self.lines = lines
+        self.starts[0] = self.starts[1] = 1
+        self.nlines = 0
+        self.blen = 0
+        self.sc.s = self.buf
+        self.sc.n = 0
+        self.sc.mode = self.mode
         self.row = 0
         self.row_obj = r_long(1)
-        self.line = PyList_GET_ITEM(lines, 0) if nlines else <PyObject*>_EMPTY
+        self.line = <PyObject*>_EMPTY
         self.ls = 0
         self.last_end_off = -1
-        self.eof_pos = (nlines + 1, 0)
         self.chunk = -1
         self.k = 0
         self.used = 0
-        if sc.nonascii_names:
-            return self._check_names()
-        return None
+        if region_prepare(self.sc.region, self.sc.budget, 4096) < 0:
+            raise MemoryError()
 
-    cdef object _check_names(self):
-        """Names holding non-ASCII characters: identifiers (and \w+ before 3.12), or 'name'."""
-        import re
+    cdef _switch(self, reason, error=None):
+        """Hand over to the interpreter's tokenize: it replays the values read, and its
+        first tokens (those this stream gave) are skipped."""
+        self.reason = reason
+        it = iter(self._make(reason, self.raw, error, self.ended))
+        cdef Py_ssize_t i
+        for i in range(self.yielded):
+            next(it)
+        self._fallback = it
+
+    cdef int _read(self) except -2:
+        """Read one value: 0 (a line appended), 1 (the end: '' or StopIteration), -1 (handed
+        over to the interpreter's tokenize)."""
+        if self._src is not None:
+            if self._src_i >= PyList_GET_SIZE(self._src):
+                self.ended = True
+                return 1
+            line = <object>PyList_GET_ITEM(self._src, self._src_i)
+            self._src_i += 1
+        else:
+            try:
+                line = self._readline()
+            except StopIteration:
+                self.ended = True
+                return 1
+            except BaseException as exc:  # replayed: the interpreter's tokenize raises it where it would
+                self._switch("readline", exc)
+                return -1
+        if not PyUnicode_CheckExact(line):
+            if not line and isinstance(line, (str, bytes)):
+                self.ended = True
+                return 1
+            self.raw.append(line)
+            self._switch("lines")
+            return -1
+        cdef Py_ssize_t size = PyUnicode_GET_LENGTH(line)
+        if size == 0:
+            self.ended = True
+            return 1
+        self.raw.append(line)
+        if self.noeol:
+            self._switch("lines")
+            return -1
+        cdef const char* u
+        try:
+            u = r_utf8(line, &size)
+        except UnicodeEncodeError:
+            self._switch("lines" if line.find("\n") not in (-1, len(line) - 1) else "character")
+            return -1
+        cdef const char* nl = <const char*>memchr(u, 10, size)
+        if nl == NULL:
+            self.noeol = True
+        elif nl != u + size - 1:
+            self._switch("lines")
+            return -1
+        if memchr(u, 0, size) != NULL:
+            self._switch("character")
+            return -1
+        if self.blen + size >= 0xFFFFFFF0:
+            self._switch("memory")
+            return -1
+        cdef Py_ssize_t cap
+        cdef void* grown
+        if self.blen + size > self.bcap:
+            cap = max(2 * self.bcap, self.blen + size + 4096)
+            grown = realloc(self.buf, cap)
+            if grown == NULL:
+                raise MemoryError()
+            self.buf = <uint8_t*>grown
+            self.bcap = cap
+        if self.nlines + 1 >= self.lcap:
+            cap = 2 * self.lcap
+            grown = realloc(self.starts, (cap + 2) * sizeof(Py_ssize_t))
+            if grown == NULL:
+                raise MemoryError()
+            self.starts = <Py_ssize_t*>grown
+            grown = realloc(self.line_ascii, cap + 2)
+            if grown == NULL:
+                raise MemoryError()
+            self.line_ascii = <char*>grown
+            self.lcap = cap
+        memcpy(self.buf + self.blen, u, size)
+        self.starts[self.nlines] = self.blen
+        self.line_ascii[self.nlines] = PyUnicode_IS_ASCII(line) != 0
+        self.nlines += 1
+        self.blen += size
+        self.starts[self.nlines] = self.blen + 1
+        self.starts[self.nlines + 1] = self.blen + 1
+        self.lines.append(line)
+        if self.nlines == 1:
+            self.line = PyList_GET_ITEM(self.lines, 0)
+        self.sc.s = self.buf
+        return 0
+
+    cdef bint _name_ok(self):
+        """A NAME_U record: an identifier (and \\w+ before 3.12)."""
+        cdef uint32_t a = self.cs[self.k], b = self.ce[self.k]
+        name = PyUnicode_DecodeUTF8(<const char*>self.buf + a, b - a, NULL)
+        if not name.isidentifier():
+            return False
+        if self.check_w:
+            import re
+            return re.fullmatch(r"\w+", name) is not None
+        return True
+
+    cdef PyObject* _advance(self) except? NULL:
+        """The next TokenInfo (a new reference), or NULL: the end, or handed over (no
+        exception set)."""
         cdef Region* r = self.sc.region
-        cdef int c
-        cdef Py_ssize_t k
-        cdef uint32_t* cs
-        cdef uint32_t* ce
-        cdef uint16_t* ck
-        for c in range(region_chunks_used(r)):
-            cs = chunk_starts(r, c)
-            ce = chunk_ends(r, c)
-            ck = chunk_kinds(r, c)
-            for k in range(r.used[c]):
-                if ck[k] == K_NAME_U:
-                    name = PyUnicode_DecodeUTF8(<const char*>self.sc.s + cs[k], ce[k] - cs[k], NULL)
-                    if not name.isidentifier() or (self.check_w and re.fullmatch(r"\w+", name) is None):
-                        return "name"
-        return None
+        cdef int kind, st
+        cdef Py_ssize_t at
+        while True:
+            while self.k >= self.used and self.chunk + 1 < region_chunks_used(r):
+                self.chunk += 1
+                self.cs = chunk_starts(r, self.chunk)
+                self.ce = chunk_ends(r, self.chunk)
+                self.ck = chunk_kinds(r, self.chunk)
+                self.used = r.used[self.chunk]
+                self.k = 0
+            if self.k < self.used:
+                kind = self.ck[self.k]
+                if not self.ended and (kind == K_ENDMARKER or kind == K_DEDENT_EOF
+                                       or (kind == K_NEWLINE_EOF and not self.mode)):
+                    st = self._read()          # these come after readline said ''
+                    if st < 0:
+                        return NULL
+                    if st == 0:
+                        self._switch("lines")
+                        return NULL
+                    continue
+                if kind == K_NAME_U and not self._name_ok():
+                    self._switch("name")
+                    return NULL
+                return self._next_token()
+            if self.finished:
+                return NULL
+            if not (self.ended or self.noeol):
+                at = self.blen
+                st = self._read()
+                if st < 0:
+                    return NULL
+                while st == 0 and self.sc.stall_gate and not self.noeol and not gate_open(
+                        self.buf + at, self.blen - at, self.sc.stall_gate, self.sc.stall_quote):
+                    at = self.blen
+                    st = self._read()
+                    if st < 0:
+                        return NULL
+            self.sc.eof = self.ended or self.noeol
+            self.sc.s = self.buf
+            self.sc.n = self.blen
+            region_reset(r, self.sc.budget)
+            with nogil:
+                scan(&self.sc)
+                region_flush(r)
+            if self.sc.fallback:
+                self._switch(FALLBACK_REASONS[self.sc.fallback])
+                return NULL
+            if self.sc.eof:
+                if self.sc.stalled:
+                    self._switch("internal")
+                    return NULL
+                self.finished = True
+                self.eof_pos = (self.nlines + 1, 0)
+            self.chunk = -1
+            self.k = 0
+            self.used = 0
 
     cdef PyObject* _next_token(self) except? NULL:
         """The next TokenInfo (a new reference), or NULL at the end (no exception set)."""
@@ -1246,17 +1451,20 @@ def read_lines(readline):
     return lines, None
 
 
-def _no_fallback(reason):
-    return iter([reason])
+def _no_fallback(reason, raw, error, ended):
+    import itertools
+    return itertools.repeat(None)
 
 
 def tokenize_lines(list lines, int mode, bint check_w, bint end_quirk=False):
     """The TokenInfo list for the lines (str, as readline returned them), or a str naming
     why the scanner stopped (the caller replays the lines through the interpreter's tokenize)."""
     cdef TokenStream stream = TokenStream(lambda: (lines, None, _no_fallback), mode, check_w, end_quirk)
-    out = list(stream)
-    if stream._fallback is not None:
-        return out[0]
+    out = []
+    for tok in stream:
+        if stream._fallback is not None:
+            return stream.reason
+        out.append(tok)
     return out
 
 
@@ -1301,6 +1509,7 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
     sc.s = t.src + skip
     sc.n = t.n - skip
     sc.mode = (<PyGrammarState*>state).mode
+    sc.eof = True
     sc.region = t.region
     sc.budget = t.budget
     scan(&sc)

@@ -3,11 +3,8 @@ functions process-wide (from-import bindings in loaded modules too), invalid inp
 reaches the standard library's own tokenize, and ``python -m fastlex run TOOL`` runs a
 console script or module with it installed.
 
-Not yet here: byte-identical pycodestyle/flake8 reports. Those tools count lines in their
-readline callables, and fastlex.python reads every line on the first next() (its scanner
-needs the whole source), where the standard library reads them one at a time as tokens are
-produced: pycodestyle then sees itself at the last line from the first token (W391 repeated).
-See the Python section of the README."""
+Byte-identical pycodestyle/flake8 reports: tests/python/test_py_dropin_tools.py; the
+readline calls made before each token: tests/python/test_py_readline.py."""
 import io
 import os
 import subprocess
