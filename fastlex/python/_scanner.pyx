@@ -980,7 +980,7 @@ cdef class TokenStream:
     cdef object _fallback
     cdef object _first
     cdef object _readline, _make, reason
-    cdef list _src, raw
+    cdef list _src, raw               # raw: a value read not (yet) in lines
     cdef Py_ssize_t _src_i, yielded
     cdef bint _ready, ended, noeol, finished
     cdef int mode
@@ -1060,7 +1060,7 @@ cdef class TokenStream:
             self._src = source
         else:
             self._readline = source
-        self.raw = []
+        self.raw = None
         self._first = first
         self.lines = []
         self.lcap = 64
@@ -1091,7 +1091,8 @@ cdef class TokenStream:
         """Hand over to the interpreter's tokenize: it replays the values read, and its
         first tokens (those this stream gave) are skipped."""
         self.reason = reason
-        it = iter(self._make(reason, self.raw, error, self.ended))
+        raw = self.lines + self.raw if self.raw else self.lines
+        it = iter(self._make(reason, raw, error, self.ended))
         cdef Py_ssize_t i
         for i in range(self.yielded):
             next(it)
@@ -1119,14 +1120,14 @@ cdef class TokenStream:
             if not line and isinstance(line, (str, bytes)):
                 self.ended = True
                 return 1
-            self.raw.append(line)
+            self.raw = [line]
             self._switch("lines")
             return -1
         cdef Py_ssize_t size = PyUnicode_GET_LENGTH(line)
         if size == 0:
             self.ended = True
             return 1
-        self.raw.append(line)
+        self.raw = [line]                # (until it joins self.lines: the values read are lines + raw)
         if self.noeol:
             self._switch("lines")
             return -1
@@ -1176,6 +1177,7 @@ cdef class TokenStream:
         self.starts[self.nlines] = self.blen + 1
         self.starts[self.nlines + 1] = self.blen + 1
         self.lines.append(line)
+        self.raw = None
         if self.nlines == 1:
             self.line = PyList_GET_ITEM(self.lines, 0)
         self.sc.s = self.buf
@@ -1238,9 +1240,8 @@ cdef class TokenStream:
             self.sc.s = self.buf
             self.sc.n = self.blen
             region_reset(r, self.sc.budget)
-            with nogil:
-                scan(&self.sc)
-                region_flush(r)
+            scan(&self.sc)                 # (a line or so: not worth releasing the GIL)
+            region_flush(r)
             if self.sc.fallback:
                 self._switch(FALLBACK_REASONS[self.sc.fallback])
                 return NULL
