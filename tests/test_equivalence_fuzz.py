@@ -34,6 +34,7 @@ REGRESSIONS = [
     b"x = <<A\n#{<<B}\nb\nB\na\nA\ny\n",        # nested heredoc (tree-sitter quirk, fastlex follows Ruby)
     b"def self.rule(k)\n  rule = k\nend\nrule %w[a b]\n",  # locals do not leak out of their def
     b"alias :a :b\nalias c? d\n",
+    b"a = +0r\nb = +1.5i\n",                  # prism's +0r: one token over tree-sitter's + and number
 ]
 
 
