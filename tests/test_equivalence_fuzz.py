@@ -10,7 +10,6 @@ CI runs a bounded, seeded number of examples. For a long campaign:
 Failing examples found this way become regression cases in REGRESSIONS below.
 """
 import os
-import random
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -21,7 +20,7 @@ import fastlex
 pytest.importorskip("tree_sitter_ruby", reason="the check extra is needed: pip install 'fastlex[check]'")
 from fastlex import check  # noqa: E402
 
-from corpus import corpus_files  # noqa: E402
+from corpus_mutations import corpus_sample, mutations  # noqa: E402
 from ruby_strategies import programs  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FASTLEX_FUZZ_EXAMPLES", "150"))
@@ -35,6 +34,7 @@ REGRESSIONS = [
     b"x = <<A\n#{<<B}\nb\nB\na\nA\ny\n",        # nested heredoc (tree-sitter quirk, fastlex follows Ruby)
     b"def self.rule(k)\n  rule = k\nend\nrule %w[a b]\n",  # locals do not leak out of their def
     b"alias :a :b\nalias c? d\n",
+    b"a = +0r\nb = +1.5i\n",                  # prism's +0r: one token over tree-sitter's + and number
 ]
 
 
@@ -81,37 +81,6 @@ def test_generated_programs_are_equivalent(program):
     assert result.status in ("equal", "quirk"), (
         f"\nfastlex:     {result.difference.fastlex}\ntree-sitter: {result.difference.tree_sitter}\n"
         f"line {result.difference.line}: {result.difference.source_line}\n--- program ---\n{program}")
-
-
-def corpus_sample():
-    """A fixed sample of corpus files (their first 6000 bytes)."""
-    files = corpus_files()
-    rng = random.Random(1234)
-    picked = rng.sample(files, 40)
-    return [open(p, "rb").read()[:6000] for p in picked]
-
-
-@st.composite
-def mutations(draw, sources):
-    """A corpus file cut, spliced with another, with a range duplicated or bytes inserted."""
-    src = draw(st.sampled_from(sources))
-    n = len(src)
-    op = draw(st.sampled_from(["cut", "splice", "duplicate", "insert", "delete"]))
-    a = draw(st.integers(0, n))
-    b = draw(st.integers(a, min(n, a + 400)))
-    if op == "cut":
-        return src[:a]
-    if op == "splice":
-        other = draw(st.sampled_from(sources))
-        c = draw(st.integers(0, len(other)))
-        return src[:a] + other[c:c + 400]
-    if op == "duplicate":
-        return src[:b] + src[a:b] + src[b:]
-    if op == "delete":
-        return src[:a] + src[b:]
-    extra = draw(st.binary(min_size=1, max_size=8) | st.sampled_from(
-        [b'"', b"'", b"#{", b"}", b"<<~X\n", b"=begin\n", b"%w(", b"/", b"?", b":", b"\\", b"\x00", b"\xff", b"\r"]))
-    return src[:a] + extra + src[a:]
 
 
 MUTATION = settings(FUZZ, max_examples=max(EXAMPLES // 3, 1))

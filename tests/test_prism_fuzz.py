@@ -21,7 +21,7 @@ import fastlex
 from lexcheck import check_tokens
 from prism_oracle import prism_tokens, require_prism
 from ruby_strategies import programs
-from test_equivalence_fuzz import corpus_sample, mutations
+from corpus_mutations import corpus_sample, mutations
 
 EXAMPLES = int(os.environ.get("FASTLEX_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FASTLEX_FUZZ_EXAMPLES" not in os.environ,
