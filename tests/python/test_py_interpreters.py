@@ -22,7 +22,8 @@ CACHE = os.environ.get("FASTLEX_INTERPRETER_CACHE", os.path.join(ROOT, "build", 
 # What the copy needs to build and test: the package sources, the grammars, the build script.
 COPY = ["setup.py", "pyproject.toml", "README.md", "fastlex", "grammars", "tests"]
 SKIP_SUFFIXES = (".so", ".pyd", ".c", ".html")
-TEST_PACKAGES = ["Cython>=3.0", "setuptools>=64", "wheel", "pytest>=7", "hypothesis>=6"]
+TEST_PACKAGES = ["Cython>=3.0", "setuptools>=64", "wheel", "pytest>=7", "hypothesis>=6", "pycodestyle>=2.11",
+                 "flake8>=7"]
 
 
 def missing(why):
@@ -75,12 +76,17 @@ def build_for(python, version):
     base = os.path.join(CACHE, version)
     venv = os.path.join(base, "venv")
     vpy = os.path.join(venv, "bin", "python")
+    marker = os.path.join(venv, "fastlex-test-packages.txt")
+    wanted = "\n".join(TEST_PACKAGES)
     if not os.access(vpy, os.X_OK):
         subprocess.run([python, "-m", "venv", venv], check=True, capture_output=True)
+    if not os.path.exists(marker) or open(marker).read() != wanted:
         res = subprocess.run([vpy, "-m", "pip", "install", "-q", *TEST_PACKAGES], capture_output=True, text=True)
         if res.returncode != 0:
             shutil.rmtree(venv, ignore_errors=True)
             missing(f"pip could not set up a {version} venv: {res.stderr[-2000:]}")
+        with open(marker, "w") as f:
+            f.write(wanted)
     tree = os.path.join(base, "tree-" + source_digest())
     if not os.path.isdir(tree):
         for old in os.listdir(base):
