@@ -1268,6 +1268,23 @@ cdef class Token:
                 f"end={self.end!r}, line={self.line!r})")
 
 
+cdef inline void fill_view(Py_buffer* view, object owner, void* buf, Py_ssize_t count, Py_ssize_t itemsize,
+                           bytes fmt, Py_ssize_t* shape, Py_ssize_t* strides, int flags) noexcept:
+    """Describe a read-only contiguous 1-D buffer of count items to a consumer (shape and strides
+    only for consumers that ask for them). shape and strides must hold count and itemsize."""
+    view.buf = buf
+    view.obj = owner
+    view.len = count * itemsize
+    view.readonly = 1
+    view.itemsize = itemsize
+    view.format = <char*>fmt if flags & PyBUF_FORMAT else NULL
+    view.ndim = 1
+    view.shape = shape if (flags & PyBUF_ND) == PyBUF_ND else NULL
+    view.strides = strides if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+    view.suboffsets = NULL
+    view.internal = NULL
+
+
 cdef class Column:
     """A bulk column of a Tokens object (kinds, starts or ends): a read-only sequence of ints
     (``len``, indexing, slicing, iteration, ``tolist()``, ``==`` with lists and tuples) that also
@@ -1405,20 +1422,9 @@ cdef class Column:
             raise BufferError("fastlex columns are read-only")
         if self.generation != self.store.generation:
             raise BufferError("this column came from a fastlex.Lexer that has since lexed another source")
-        view.buf = self.base
-        view.obj = self
+        fill_view(view, self, self.base, self.length, self.itemsize, self.fmt, self.shape, self.strides, flags)
         if self.zero_copy:
             self.store.exports += 1
-        view.len = self.length * self.itemsize
-        view.readonly = 1
-        view.itemsize = self.itemsize
-        view.format = <char*>self.fmt if flags & PyBUF_FORMAT else NULL
-        view.ndim = 1
-        # Contiguous: shape and strides only for consumers that ask for them.
-        view.shape = self.shape if (flags & PyBUF_ND) == PyBUF_ND else NULL
-        view.strides = self.strides if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
-        view.suboffsets = NULL
-        view.internal = NULL
 
     def __releasebuffer__(self, Py_buffer* view):
         if self.zero_copy:
@@ -1502,17 +1508,7 @@ cdef class OwnedBuffer:
             raise BufferError("fastlex buffers are read-only")
         self.shape[0] = self.count
         self.strides[0] = self.itemsize
-        view.buf = self.data
-        view.obj = self
-        view.len = self.count * self.itemsize
-        view.readonly = 1
-        view.itemsize = self.itemsize
-        view.format = <char*>self.fmt if flags & PyBUF_FORMAT else NULL
-        view.ndim = 1
-        view.shape = self.shape if (flags & PyBUF_ND) == PyBUF_ND else NULL
-        view.strides = self.strides if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
-        view.suboffsets = NULL
-        view.internal = NULL
+        fill_view(view, self, self.data, self.count, self.itemsize, self.fmt, self.shape, self.strides, flags)
 
     def __releasebuffer__(self, Py_buffer* view):
         pass
