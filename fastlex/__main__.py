@@ -103,19 +103,24 @@ def kind_names(language="ruby"):
     return names
 
 
-def write_text(files, out, progress, language="ruby"):
-    """Today's format: one token a line, ``line:col KIND 'text'``; errors on stderr."""
+def lexed_files(files, progress, language):
+    """(path, source bytes, Tokens) for each readable file, in order, moving the progress bar;
+    unreadable ones are reported by read_source and left out (the callers' status is then 2)."""
     import fastlex
 
-    status = 0
-    names = kind_names(language)
     for path in files:
         data = read_source(path, progress)
         progress.update()
-        if data is None:
-            status = 2
-            continue
-        tokens = fastlex.tokenize(data, language=language)
+        if data is not None:
+            yield path, data, fastlex.tokenize(data, language=language)
+
+
+def write_text(files, out, progress, language="ruby"):
+    """Today's format: one token a line, ``line:col KIND 'text'``; errors on stderr."""
+    names = kind_names(language)
+    done = 0
+    for path, data, tokens in lexed_files(files, progress, language):
+        done += 1
         if len(files) > 1:
             out.write(f"==> {path} <==\n")
         for kind, start, end in zip(tokens.kinds.tolist(), tokens.starts.tolist(), tokens.ends.tolist()):
@@ -124,7 +129,7 @@ def write_text(files, out, progress, language="ruby"):
             out.write(f"{line}:{col} {names[kind]} {text!r}\n")
         for err in tokens.errors:
             progress.warn(f"{path}:{err.line}:{err.column}: error: {err.message}")
-    return status
+    return 0 if done == len(files) else 2
 
 
 def jsonl_record(path, tokens, names):
@@ -140,20 +145,13 @@ def jsonl_record(path, tokens, names):
 
 def write_jsonl(files, out, progress, language="ruby"):
     """One JSON object a line per file (see jsonl_record)."""
-    import fastlex
-
-    status = 0
     names = kind_names(language)
-    for path in files:
-        data = read_source(path, progress)
-        progress.update()
-        if data is None:
-            status = 2
-            continue
-        record = jsonl_record(path, fastlex.tokenize(data, language=language), names)
-        out.write(json.dumps(record, separators=(",", ":")))
+    done = 0
+    for path, _data, tokens in lexed_files(files, progress, language):
+        done += 1
+        out.write(json.dumps(jsonl_record(path, tokens, names), separators=(",", ":")))
         out.write("\n")
-    return status
+    return 0 if done == len(files) else 2
 
 
 class ArrowSink:
