@@ -457,7 +457,6 @@ cdef class Store:
         if self.block != NULL:
             # The units point into the block: forget them, then free it once.
             region_init(&self.region)
-            lines_init(&self.lines)
             vec_init(&self.errors, sizeof(ErrorRecord), PHASE_ERRORS)
             fastlex_block_free(self.block, self.block_bytes, self.block_mapped)
             self.budget.reserved -= self.block_bytes
@@ -482,15 +481,13 @@ cdef class Store:
 
 
 cdef int copy_result(StoreView* dst, Store src) noexcept nogil:
-    """Copy src's result (records, line starts, errors) into one exactly sized block of the
-    empty store dst. Its pool stays empty until a name is read. 0, or -1 with the failure in
+    """Copy src's result (records and errors) into one exactly sized block of the empty store
+    dst. Its pool stays empty until a name is read, its newline list until a position is. 0, or -1 with the failure in
     dst's budget. Blocks of 64 KiB and more are pages of their own (fastlex_block_alloc), so
     that freeing a large result gives its memory back rather than leaving a hole in the heap."""
     cdef Py_ssize_t n = src.region.count
     cdef size_t records = <size_t>n * REGION_RECORD_BYTES
-    cdef size_t lines_at = (records + 7) & ~(<size_t>7)
-    cdef size_t errors_at = lines_at + <size_t>src.lines.count * sizeof(uint32_t)
-    cdef size_t errors_at_aligned = (errors_at + 7) & ~(<size_t>7)
+    cdef size_t errors_at_aligned = (records + 7) & ~(<size_t>7)
     cdef size_t total = errors_at_aligned + <size_t>src.errors.count * sizeof(ErrorRecord)
     cdef Region* r = dst.region
     cdef Budget* b = dst.budget
@@ -517,9 +514,6 @@ cdef int copy_result(StoreView* dst, Store src) noexcept nogil:
         region_copy_field(&src.region, FIELD_START, chunk_field(r, 0, FIELD_START))
         region_copy_field(&src.region, FIELD_END, chunk_field(r, 0, FIELD_END))
         region_copy_field(&src.region, FIELD_KIND, chunk_field(r, 0, FIELD_KIND))
-    dst.lines.starts = <uint32_t*>(block + lines_at)
-    memcpy(dst.lines.starts, src.lines.starts, <size_t>src.lines.count * sizeof(uint32_t))
-    dst.lines.count = dst.lines.capacity = src.lines.count
     if src.errors.count:
         dst.errors.items = block + errors_at_aligned
         memcpy(dst.errors.items, src.errors.items, <size_t>src.errors.count * sizeof(ErrorRecord))
@@ -696,7 +690,7 @@ cdef class Lexer:
                             if work[done].n > MAX_SOURCE_BYTES_C:
                                 break
                         budget_start_call(&self.store.budget, limit)
-                        rc = self.scan(work[done].buf, work[done].n, True)
+                        rc = self.scan(work[done].buf, work[done].n, False)
                         if rc != 0:
                             break
                         stats_snapshot(&work[done].stats, self.store, self.store.region.count, work[done].n)
@@ -771,9 +765,10 @@ cdef class Lexer:
         return 0
 
     cdef int scan(self, const uint8_t* buf, Py_ssize_t n, bint with_lines) noexcept nogil:
-        """Lex buf[0:n] into this Lexer's region, pool and error list (and its newline list if
-        with_lines) with its grammar's scanner; 0, or -1 with the failure in the budget. The
-        caller called begin()."""
+        """Lex buf[0:n] into this Lexer's region, pool and error list with its grammar's scanner,
+        and if with_lines reserve its newline list (filled when a result first needs it, by
+        Tokens.fill_lines, or here under a memory limit). 0, or -1 with the failure in the
+        budget. The caller called begin()."""
         cdef int rc
         cdef ScanTarget t
         region_reset(&self.store.region, &self.store.budget)
@@ -789,7 +784,11 @@ cdef class Lexer:
         if rc == 0:
             rc = self.grammar.scan(self.state, &t)
         if rc == 0 and with_lines:
-            rc = lines_build(&self.store.lines, &self.store.budget, buf, n)
+            rc = lines_reserve(&self.store.lines, &self.store.budget, n)
+            if rc == 0 and self.store.budget.limit != 0:
+                # Under a memory limit the list is filled now, so that the limit is enforced
+                # by this call rather than by a later position lookup.
+                rc = lines_fill(&self.store.lines, &self.store.budget, buf, n)
         if rc != 0 or self.store.budget.failed_phase != PHASE_NONE:
             return -1
         return 0
@@ -826,7 +825,7 @@ cdef class Lexer:
             self.begin(limit)
             budget_start_call(&out.budget, limit)
             with nogil:
-                rc = self.scan(source.buf, source.n, True)
+                rc = self.scan(source.buf, source.n, False)
                 if rc == 0:
                     rc = copy_result(&view, self.store)
             if rc != 0:
@@ -953,8 +952,12 @@ cdef class Tokens:
 
     @property
     def stats(self):
-        """Allocation statistics of the scan that made these tokens (a dict; see README)."""
+        """Allocation statistics of the scan that made these tokens (a dict; see README). The
+        "lines" figures are the newline list's, filled when first needed (here at the latest);
+        all 0 if a Lexer's result is asked after the Lexer has lexed another source."""
         if self.stats_dict is None:
+            if self.scan_stats.lines_count == 0 and self.generation == self.store.generation:
+                self.fill_lines()
             self.stats_dict = stats_dict(&self.scan_stats)
         return self.stats_dict
 
@@ -967,6 +970,25 @@ cdef class Tokens:
             raise RuntimeError(
                 "these Tokens came from a fastlex.Lexer that has since lexed another source; "
                 "keep results by lexing with fastlex.tokenize() or copying what you need first")
+
+    cdef int fill_lines(self) except -1:
+        """Fill the store's newline list from the source if no one has yet (the scan only
+        reserves it), and record its figures in the stats. The caller checked the generation.
+        LexMemoryError if the memory limit refuses its growth."""
+        cdef Budget failed
+        cdef int rc
+        if self.store.lines.count != 0:
+            return 0
+        with nogil:
+            rc = lines_fill(&self.store.lines, &self.store.budget, self.source.buf, self.source.n)
+        if rc != 0:
+            failed = self.store.budget
+            self.store.budget.failed_phase = PHASE_NONE
+            raise_budget_error(&failed)
+        self.scan_stats.lines_count = self.store.lines.count
+        self.scan_stats.lines_capacity = self.store.lines.capacity
+        self.scan_stats.lines_reallocs = self.store.lines.reallocs
+        return 0
 
     cdef list _build_errors(self):
         cdef Py_ssize_t i
@@ -983,6 +1005,8 @@ cdef class Tokens:
     cdef tuple line_col(self, Py_ssize_t offset):
         """(line from 1, column from 0) of a byte offset."""
         cdef LineTable* lines = &self.store.lines
+        if lines.count == 0:
+            self.fill_lines()
         cdef Py_ssize_t li = lines_find(lines, <uint32_t>offset)
         return (li + 1, self.source.width(lines.starts[li], offset))
 
@@ -998,6 +1022,8 @@ cdef class Tokens:
         cdef Py_ssize_t li = line_hint[0]
         cdef Source src = self.source
         cdef uint32_t last
+        if lines.count == 0:
+            self.fill_lines()
         tok.source = src
         tok.kind = rec.kind
         tok.start_offset = rec.start
@@ -1140,6 +1166,7 @@ cdef class Tokens:
     def line_starts(self):
         """Byte offset of the start of each line, as a list."""
         self.check()
+        self.fill_lines()
         return [self.store.lines.starts[i] for i in range(self.store.lines.count)]
 
     def text(self, Py_ssize_t index):

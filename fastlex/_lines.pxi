@@ -1,6 +1,8 @@
 # The newline list: the offset where each line starts.
 #
-# Built in one pass after the scan, sixty-four bytes a step (_bits.pxi). The array's first capacity comes
+# Reserved with the scan, filled on first use (a Token's position, an error's line, line_starts,
+# stats): the bulk columns and Arrow never need it, and filling it is about 5% of a lex. Filled
+# in one pass, sixty-four bytes a step (_bits.pxi). The array's first capacity comes
 # from the source length (LINES_BYTES_PER_LINE, tuned on Ruby's standard
 # library so that fewer than 1% of its files need to grow it: README, design);
 # the list grows by doubling when a file has more lines than estimated.
@@ -13,7 +15,7 @@ cdef enum:
 
 cdef struct LineTable:
     uint32_t* starts       # starts[i] = offset of the first byte of line i + 1
-    Py_ssize_t count       # lines in the source (at least 1)
+    Py_ssize_t count       # lines in the source (at least 1 once filled; 0: not filled yet)
     Py_ssize_t capacity    # entries the array can hold
     size_t reallocs        # growths during this call
 
@@ -44,17 +46,11 @@ cdef int lines_grow(LineTable* t, Budget* b, Py_ssize_t need) noexcept nogil:
     return 0
 
 
-cdef int lines_build(LineTable* t, Budget* b, const uint8_t* src, Py_ssize_t n) noexcept nogil:
-    """Fill the table with the line starts of src[0:n]; 0, or -1 if the limit refused growth.
-
-    Sixty-four bytes per step: a bit mask of their newlines, then one store per set bit (a
-    memchr call per line cost more than the whole scan of the bytes, lines being short). The
-    array grows only when a newline finds it full, so reallocs counts real shortfalls."""
+cdef int lines_reserve(LineTable* t, Budget* b, Py_ssize_t n) noexcept nogil:
+    """Make room for the estimated line starts of an n-byte source and mark the table unfilled;
+    0, or -1 if the limit refused. The pages are not touched until lines_fill."""
     cdef Py_ssize_t want = lines_estimate(n)
-    cdef Py_ssize_t i = 0
-    cdef Py_ssize_t count = 1
-    cdef Py_ssize_t k, need
-    cdef uint64_t m
+    t.count = 0
     t.reallocs = 0
     if t.capacity < want:
         budget_free(b, t.starts, <size_t>t.capacity * sizeof(uint32_t))
@@ -64,6 +60,22 @@ cdef int lines_build(LineTable* t, Budget* b, const uint8_t* src, Py_ssize_t n) 
         if t.starts == NULL:
             return -1
         t.capacity = want
+    return 0
+
+
+cdef int lines_fill(LineTable* t, Budget* b, const uint8_t* src, Py_ssize_t n) noexcept nogil:
+    """Fill the table with the line starts of src[0:n] (reserving first if it has no array);
+    0, or -1 if the limit refused growth (the table stays unfilled).
+
+    Sixty-four bytes per step: a bit mask of their newlines, then one store per set bit (a
+    memchr call per line cost more than the whole scan of the bytes, lines being short). The
+    array grows only when a newline finds it full, so reallocs counts real shortfalls."""
+    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t count = 1
+    cdef Py_ssize_t k, need
+    cdef uint64_t m
+    if t.capacity == 0 and lines_reserve(t, b, n) < 0:
+        return -1
     t.starts[0] = 0
     while i < n:
         if i + 64 <= n:

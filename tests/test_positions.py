@@ -104,3 +104,28 @@ def test_pygments_stream_concatenates_on_non_ascii():
     items = list(RubyLexer().get_tokens_unprocessed(text))
     assert "".join(v for _, _, v in items) == text
     assert all(text.startswith(v, i) for i, _, v in items)
+
+
+def test_newline_list_filled_on_first_use():
+    """The scan only reserves the newline list; positions, line_starts and stats fill it when first
+    asked, identically for a Lexer's result, a copied result (tokenize_many) and a limited call."""
+    src = "a = 1\n\n  b = 'é'\r\n# c\nd\n" * 50
+    lexer = fastlex.Lexer()
+    lazy = lexer.tokenize(src)
+    assert lazy.stats["lines"]["count"] == src.count("\n") + 1
+    assert lazy.line_starts == [0] + [i + 1 for i, c in enumerate(src.encode()) if c == 10]
+    for other in (fastlex.tokenize(src, memory_limit=10_000_000), fastlex.tokenize_many([src])[0],
+                  fastlex.tokenize_many([src, src], workers=2)[1]):
+        assert [(t.start, t.end, t.line) for t in other] == [(t.start, t.end, t.line) for t in lazy]
+        assert other.line_starts == lazy.line_starts
+    # Positions read first, stats after: the same figures.
+    again = fastlex.Lexer().tokenize(src)
+    assert again[-1].start == lazy[-1].start
+    assert again.stats["lines"] == lazy.stats["lines"]
+    # A result whose Lexer has moved on before its newline list was needed reports 0 lines
+    # (and refuses positions, like every other read of an expired result).
+    stale = lexer.tokenize(src)
+    lexer.tokenize("x")
+    assert stale.stats["lines"]["count"] == 0
+    with pytest.raises(RuntimeError):
+        stale.line_starts
