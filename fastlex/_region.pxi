@@ -22,7 +22,7 @@ cdef enum:
     REGION_MAX_CHUNKS = 48
     REGION_CHUNK_MIN = 256                # records in the smallest chunk
     REGION_CHUNK_MAX = 1 << 24            # records in the largest chunk (160 MiB)
-    REGION_BYTES_PER_TOKEN = 4            # source bytes per token estimate (see README, design)
+    REGION_BYTES_PER_TOKEN = 3            # source bytes per token estimate (see README, design)
     REGION_RECORD_BYTES = 10              # bytes a record takes in a chunk: start, end, kind
 
 cdef packed struct TokenRecord:           # one record, as region_get returns it (and per-token mode stores it)
