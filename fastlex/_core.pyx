@@ -1695,3 +1695,51 @@ def lex_arrow_rows(Lexer lexer not None, data, offsets, int offset_width, validi
     kinds.count = starts.count = ends.count = total
     return {"token_offsets": tok_off, "kinds": kinds, "starts": starts, "ends": ends,
             "error_offsets": err_off, "error_positions": err_pos, "error_codes": err_code, "nulls": nulls}
+
+
+# ---------------------------------------------------------------- C API (_core.pxd)
+
+cdef Tokens api_tokens(object tokens):
+    """tokens as a current Tokens, or the exception a caller of the C API gets."""
+    if not isinstance(tokens, Tokens):
+        raise TypeError(f"expected fastlex Tokens, got {type(tokens).__name__}")
+    cdef Tokens t = <Tokens>tokens
+    t.check()
+    return t
+
+
+cdef Py_ssize_t tokens_runs(object tokens, TokenRun* runs, Py_ssize_t capacity) except -1:
+    """The result's record arrays, a run per region chunk (see _core.pxd)."""
+    cdef Tokens t = api_tokens(tokens)
+    cdef Region* r = &t.store.region
+    cdef int c
+    cdef int used
+    if r.per_token:
+        raise ValueError("a Lexer(region=False) result keeps each record in a malloc of its own: "
+                         "it has no arrays to give; read tokens.kinds/starts/ends instead")
+    used = region_chunks_used(r)
+    for c in range(used):
+        if c >= capacity:
+            break
+        runs[c].starts = chunk_starts(r, c)
+        runs[c].ends = chunk_ends(r, c)
+        runs[c].kinds = chunk_kinds(r, c)
+        runs[c].count = r.used[c]
+    return used
+
+
+cdef const uint8_t* tokens_source(object tokens, Py_ssize_t* length) except NULL:
+    """The bytes the result's offsets point into, and their length (see _core.pxd)."""
+    cdef Tokens t = api_tokens(tokens)
+    length[0] = t.source.n
+    if t.source.buf == NULL:
+        return <const uint8_t*>b""
+    return t.source.buf
+
+
+cdef const uint32_t* tokens_line_starts(object tokens, Py_ssize_t* count) except NULL:
+    """The start offset of every line, filling the newline list first if needed (see _core.pxd)."""
+    cdef Tokens t = api_tokens(tokens)
+    t.fill_lines()
+    count[0] = t.store.lines.count
+    return t.store.lines.starts
