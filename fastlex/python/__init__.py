@@ -46,6 +46,7 @@ Three layers:
 Both functions are lazy like the standard library's: ``readline`` is first called by the
 first ``next()``.
 """
+import collections
 import sys as _sys
 import token as _token
 import tokenize as _std
@@ -79,12 +80,6 @@ def last_fallback():
     """Why the last generate_tokens/tokenize call replayed its lines through the
     interpreter's tokenize ('indentation', 'string', ...), or None if it did not."""
     return _last[0]
-
-
-#: Every line readline gives until ''/b''/StopIteration, and the exception it raised otherwise
-#: (None): (lines, error). A value that is neither str nor bytes ends the list too (kept, so
-#: the replay hands it to the interpreter's tokenize).
-_read = _scanner.read_lines
 
 
 def _replay(lines, error, rest=None):
@@ -121,33 +116,51 @@ def generate_tokens(readline):
     return _stream(start)
 
 
+class _Unreadable(Exception):
+    """A value the bytes stream cannot decode as the interpreter's tokenize would (not bytes,
+    or not in the encoding found): the interpreter's tokenize replays it and says what it does."""
+
+
 def _prepare_bytes(readline):
-    """start() of a bytes stream: (text lines, the ENCODING token, make), or (None, None,
-    the interpreter's iterator). detect_encoding's errors propagate, as from the interpreter's.
-    (The lines are read at once: the bytes path does not yet read lazily.)"""
-    lines, error = _read(readline)
+    """start() of a bytes stream: (a readline giving readline's lines decoded, the ENCODING
+    token, make). The encoding is the interpreter's tokenize.detect_encoding's (its errors
+    propagate, as from the interpreter's); the other lines are read and decoded one by one
+    as the stream needs them, as the interpreter's tokenize reads them. Whatever the stream
+    cannot take (a value that is not bytes, a line not in the encoding, readline raising)
+    hands over to the interpreter's tokenize, which replays the values read so far."""
+    raw = []                                  # every value readline gave, as it gave it
     _last[0] = None
 
-    def fallback(reason):
-        _last[0] = reason
-        return _std_tokenize(_replay(lines, error))
-    if error is not None or not all(type(line) is bytes for line in lines):
-        return None, None, fallback("readline")
-    encoding, consumed = _std.detect_encoding(_replay(lines, None))
+    def recording():
+        line = readline()                     # (its exceptions, StopIteration too, propagate)
+        raw.append(line)
+        return line
+    encoding, consumed = _std.detect_encoding(recording)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    try:
-        text = [line.decode(codec) for line in consumed]   # the first may have lost a BOM
-        text.extend([line.decode(codec) for line in lines[len(consumed):]])
-    except (UnicodeDecodeError, LookupError):
-        return None, None, fallback("encoding")
-    return text, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""), lambda reason, raw, err, ended: fallback(reason)
+    pending = collections.deque(consumed)     # the BOM gone from the first, as the interpreter's
+
+    def text_readline():
+        line = pending.popleft() if pending else recording()
+        if type(line) is not bytes:
+            raise _Unreadable
+        try:
+            return line.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            raise _Unreadable from None
+
+    def make(reason, _text, error, ended):
+        if isinstance(error, _Unreadable):
+            reason, error, ended = "encoding", None, False
+        _last[0] = reason
+        return _std_tokenize(_replay(raw, error, None if ended else readline))
+    return text_readline, _TokenInfo(_ENCODING, codec, (0, 0), (0, 0), ""), make
 
 
 if MODE == 0:
     def tokenize(readline):
         """Like tokenize.tokenize: the ENCODING token, then TokenInfo objects for a bytes
         readline (the encoding found by the interpreter's tokenize.detect_encoding, called,
-        as 3.9 to 3.11 do, before the first token is asked for)."""
+        as 3.9 to 3.11 do, before the first token is asked for; the rest read lazily)."""
         prepared = _prepare_bytes(readline)
         return _stream(lambda: prepared)
 else:

@@ -1,4 +1,4 @@
-"""The speed paths of fastlex.python: io.StringIO read at once, TokenInfo allocated directly
+"""The speed paths of fastlex.python: io.StringIO sources, TokenInfo allocated directly
 (untracked by the GC), token strings shared through a cache."""
 import gc
 import io
@@ -7,18 +7,9 @@ import tokenize
 import pytest
 
 import fastlex.python as fpy
-from fastlex.python import _scanner
 
 SOURCES = ["a = 1\nb = 'x'\n", "x = (1,\n  2)\r\ny = 3", "", "\n\n", "é = 'ü'\nif x:\n    pass\n",
            "s = '''a\nb'''\nt = f'{x!r}'\n", "a\rb\n", "def f():\n\treturn 1\n"]
-
-
-@pytest.mark.parametrize("newline", ["\n", None, "", "\r", "\r\n"])
-@pytest.mark.parametrize("src", SOURCES)
-def test_stringio_lines_and_position(src, newline):
-    f, g = io.StringIO(src, newline=newline), io.StringIO(src, newline=newline)
-    assert _scanner.read_lines(f.readline) == (list(iter(g.readline, "")), None)
-    assert f.tell() == g.tell()
 
 
 @pytest.mark.parametrize("newline", ["\n", None, ""])
@@ -30,17 +21,6 @@ def test_stringio_tokens(src, newline):
         except (SyntaxError, tokenize.TokenError) as exc:
             return type(exc), str(exc)
     assert run(fpy.generate_tokens) == run(tokenize.generate_tokens)
-
-
-def test_stringio_started_or_closed():
-    f = io.StringIO("abc\ndef\n")
-    f.readline()
-    assert _scanner.read_lines(f.readline) == (["def\n"], None) and f.tell() == 8
-    f.seek(100)
-    assert _scanner.read_lines(f.readline) == ([], None) and f.tell() == 100
-    f.close()
-    lines, error = _scanner.read_lines(f.readline)
-    assert lines == [] and isinstance(error, ValueError)
 
 
 def test_tokens_untracked_with_a_dict():

@@ -128,3 +128,63 @@ def test_long_string_read_line_by_line_is_linear():
     t_big, toks = run(big)
     assert toks[2].string.count("\n") == 200_001 and fp.last_fallback() is None
     assert t_big < 30 * t_small + 0.5
+
+
+# fastlex.python.tokenize (bytes) reads lazily too: after the interpreter's detect_encoding
+# (its first one or two lines), one line as the stream needs it, decoded in the encoding found.
+def trace_bytes(make, data):
+    lines = io.BytesIO(data).readlines()
+    calls = [0]
+
+    def readline():
+        i = calls[0]
+        calls[0] += 1
+        return lines[i] if i < len(lines) else b""
+
+    out = []
+    try:
+        for t in make(readline):
+            out.append((t, calls[0]))
+    except Exception as exc:
+        out.append((type(exc).__name__, str(exc), calls[0]))
+    return out
+
+
+BYTES_CASES = [text.encode() for text in CASES + MORE] + [
+    b"\xef\xbb\xbfx = 1\ny = 2\n", b"# -*- coding: latin-1 -*-\nx = '\xe9'\ny = 1\n",
+    b"#!/usr/bin/env python\n# coding: cp1252\ns = '\x80'\n", b"x = 1\ny = '\xff'\nz = 2\n",
+    b"x = 1\n" * 30 + b"\xff\n" + b"y = 2\n" * 5, b"# coding: ascii\nx = 1\ny = '\xc3\xa9'\n",
+    b"\xef\xbb\xbf# coding: utf-8\nx\n", b"x = '''\n\xe9\n'''\n",
+]
+
+
+@pytest.mark.parametrize("data", BYTES_CASES)
+def test_bytes_readline_calls_match(data):
+    assert trace_bytes(fp.tokenize, data) == trace_bytes(tokenize.tokenize, data)
+
+
+@pytest.mark.parametrize("values", [
+    [b"x = 1\n", b"y = 2\n", OSError("disk")],
+    [b"x = 1\n", b"y = 2\n", b"z = 3\n", OSError("disk")],
+    [b"x = 1\n", StopIteration(), b"never\n"],
+    [b"x = 1\n", b"y = 2\n", "z = 3\n", b"w\n"],
+    [b"x = 1\n", b"y = 2\n", b"z", b"w\n"],
+    [b"x = (1,\n", b"2,\n", ValueError("v")],
+    [b"# coding: bogus\n", b"x\n"],
+    [OSError("at once")],
+])
+def test_bytes_readline_oddities(values):
+    assert _calls(fp.tokenize, values) == _calls(tokenize.tokenize, values)
+
+
+def test_bytes_read_lazily():
+    """A consumer that stops early has read no more than the interpreter's tokenize would."""
+    data = b"x = 1\n" * 10_000
+    calls = {}
+    for make in (fp.tokenize, tokenize.tokenize):
+        it = io.BytesIO(data)
+        toks = make(it.readline)
+        for _ in range(20):
+            next(toks)
+        calls[make] = it.tell()
+    assert calls[fp.tokenize] == calls[tokenize.tokenize] < len(data) // 100
