@@ -134,3 +134,12 @@ cdef extern from *:
     uint64_t fastlex_byte_mask64(const uint8_t* p, uint8_t c) nogil
     int fastlex_lowest_bit(uint64_t m) nogil
     int fastlex_bit_count(uint64_t m) nogil
+    const int FASTLEX_SSE2
+    const int FASTLEX_WORD_LE
+
+
+# Which paths this build takes (fastlex._core.WORD_PATHS): "sse2" (16-byte compares for the
+# newline masks, word arithmetic elsewhere), "words" (word arithmetic only: what a little-endian
+# machine without SSE2 runs, ARM64 for one, and what -DFASTLEX_PORTABLE gives on x86-64), or
+# "bytes" (byte loops: big-endian machines, compilers without the GCC builtins).
+WORD_PATHS = "sse2" if FASTLEX_SSE2 else ("words" if FASTLEX_WORD_LE else "bytes")

@@ -13,14 +13,15 @@ import fastlex.python as fp
 
 
 def trace(make, text):
-    """[(type, string, start, end, readline calls so far)] and the exception, if any."""
-    lines = io.StringIO(text).readlines()
+    """[(type, string, start, end, readline calls so far)] and the exception, if any, for a
+    readline giving text's lines (str or bytes)."""
+    lines = (io.BytesIO if isinstance(text, bytes) else io.StringIO)(text).readlines()
     calls = [0]
 
     def readline():
         i = calls[0]
         calls[0] += 1
-        return lines[i] if i < len(lines) else ""
+        return lines[i] if i < len(lines) else text[:0]
 
     out = []
     try:
@@ -132,24 +133,6 @@ def test_long_string_read_line_by_line_is_linear():
 
 # fastlex.python.tokenize (bytes) reads lazily too: after the interpreter's detect_encoding
 # (its first one or two lines), one line as the stream needs it, decoded in the encoding found.
-def trace_bytes(make, data):
-    lines = io.BytesIO(data).readlines()
-    calls = [0]
-
-    def readline():
-        i = calls[0]
-        calls[0] += 1
-        return lines[i] if i < len(lines) else b""
-
-    out = []
-    try:
-        for t in make(readline):
-            out.append((t, calls[0]))
-    except Exception as exc:
-        out.append((type(exc).__name__, str(exc), calls[0]))
-    return out
-
-
 BYTES_CASES = [text.encode() for text in CASES + MORE] + [
     b"\xef\xbb\xbfx = 1\ny = 2\n", b"# -*- coding: latin-1 -*-\nx = '\xe9'\ny = 1\n",
     b"#!/usr/bin/env python\n# coding: cp1252\ns = '\x80'\n", b"x = 1\ny = '\xff'\nz = 2\n",
@@ -160,7 +143,7 @@ BYTES_CASES = [text.encode() for text in CASES + MORE] + [
 
 @pytest.mark.parametrize("data", BYTES_CASES)
 def test_bytes_readline_calls_match(data):
-    assert trace_bytes(fp.tokenize, data) == trace_bytes(tokenize.tokenize, data)
+    assert trace(fp.tokenize, data) == trace(tokenize.tokenize, data)
 
 
 @pytest.mark.parametrize("values", [
