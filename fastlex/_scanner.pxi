@@ -1286,6 +1286,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     if prev_state != ST_DOT or S.def_pending:
         kw_state = ST_BEG
         kind = keyword_lookup(S.src + start, i - start, &kw_state)
+        if kind != 0 and not suffix and setter_equal_follows(S, i) and (
+                prev_state == ST_FNAME or (prev_state == ST_DOT and S.def_pending)):
+            kind = 0                # def ensure=(v): a setter, prism's IDENTIFIER with its = (below)
         if kind != 0 and (prev_state == ST_FNAME or prev_state == ST_DOT):
             def_name_done(S, start, i, kind)     # (def self.name: self is the receiver)
             return

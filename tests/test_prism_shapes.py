@@ -13,6 +13,7 @@ import fastlex
 from prism_oracle import prism_tokens, require_prism
 
 SHAPES = [
+    ('def ensure=(v)\nend\ndef self.if=(v); end\nx.ensure = 1\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'ensure='), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'v'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_DEF', 'def'), ('KEYWORD_SELF', 'self'), ('DOT', '.'), ('IDENTIFIER', 'if='), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'v'), ('PARENTHESIS_RIGHT', ')'), ('SEMICOLON', ';'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('DOT', '.'), ('IDENTIFIER', 'ensure'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # a keyword setter (puppet's directoryservice.rb)
     ('# frozen_string_literal: true\nx\n', [('COMMENT', '# frozen_string_literal: true'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('a = 1\n\nb = a +\n  2\n', [('IDENTIFIER', 'a'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('EQUAL', '='), ('IDENTIFIER', 'a'), ('PLUS', '+'), ('IGNORED_NEWLINE', '\n'), ('INTEGER', '2'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('f(\n1,\n2\n)\n', [('IDENTIFIER', 'f'), ('PARENTHESIS_LEFT', '('), ('IGNORED_NEWLINE', '\n'), ('INTEGER', '1'), ('COMMA', ','), ('IGNORED_NEWLINE', '\n'), ('INTEGER', '2'), ('NEWLINE', '\n'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
