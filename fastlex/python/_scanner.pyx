@@ -263,6 +263,22 @@ cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint tri
     return fail(sc, FB_STRING, q)
 
 
+cdef Py_ssize_t scan_quoted(Scan* sc, Py_ssize_t q, uint8_t quote) noexcept nogil:
+    """End of the string (not an f-string) whose opening quote is at q, three quotes making it
+    triple-quoted; or -1: failed, or stalled at the end of the text read so far, the stream
+    then told what to wait for (a line with three quotes, or any line, and which quote)."""
+    cdef Py_ssize_t e
+    if q + 2 < sc.n and sc.s[q + 1] == quote and sc.s[q + 2] == quote:
+        e = scan_string_body(sc, q + 3, quote, True)
+        if e < 0 and sc.stalled:
+            sc.stall_gate = 1
+    else:
+        e = scan_string_body(sc, q + 1, quote, False)
+    if e < 0 and sc.stalled:
+        sc.stall_quote = quote
+    return e
+
+
 cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp) noexcept nogil:
     """3.12+: literal text of the f-string (or format spec) on top of the stack, from p:
     FSTRING_MIDDLE records, then FSTRING_END, or '{' opening a field, or (spec) the field's '}'.
@@ -568,15 +584,9 @@ cdef void scan(Scan* sc) noexcept nogil:
                     nfstr += 1
                     p = e
                     continue
-                if q + 2 < n and s[q + 1] == want and s[q + 2] == want:
-                    e = scan_string_body(sc, q + 3, want, True)
-                    if e < 0 and sc.stalled:
-                        sc.stall_gate = 1
-                else:
-                    e = scan_string_body(sc, q + 1, want, False)
+                e = scan_quoted(sc, q, want)
                 if e < 0:
                     if sc.stalled:
-                        sc.stall_quote = want
                         save_state(sc, p, atbol, continued, nind, sp, nfstr)
                     return
                 if emit(sc, p, e, K_STRING) < 0:
@@ -593,15 +603,9 @@ cdef void scan(Scan* sc) noexcept nogil:
                 return
             p = e
         elif c == 39 or c == 34:
-            if p + 2 < n and s[p + 1] == c and s[p + 2] == c:
-                e = scan_string_body(sc, p + 3, c, True)
-                if e < 0 and sc.stalled:
-                    sc.stall_gate = 1
-            else:
-                e = scan_string_body(sc, p + 1, c, False)
+            e = scan_quoted(sc, p, c)
             if e < 0:
                 if sc.stalled:
-                    sc.stall_quote = c
                     save_state(sc, p, atbol, continued, nind, sp, nfstr)
                 return
             if emit(sc, p, e, K_STRING) < 0:
