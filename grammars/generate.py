@@ -13,18 +13,13 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RUBY = os.path.join(HERE, "ruby")
+sys.path.insert(0, HERE)
+import tsv  # noqa: E402  (grammars/tsv.py, shared by every grammar's generator)
 
 
 def read_tsv(name):
-    """Rows of a data file: tab-separated fields, '#' lines and blank lines skipped."""
-    rows = []
-    with open(os.path.join(RUBY, name), encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            rows.append((lineno, line.split("\t")))
-    return rows
+    """(line number, fields) for each row of grammars/ruby/name."""
+    return tsv.read_tsv(RUBY, name)
 
 
 def load():
@@ -322,26 +317,13 @@ def gen_tree_sitter_py(rows):
     return "\n".join(out) + "\n"
 
 
-def write_if_changed(path, text):
-    """Write text to path unless it already holds exactly that (keeps build timestamps stable)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return False
-    except OSError:
-        pass
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return True
-
-
 def main():
     kinds, keywords, operators = load()
-    write_if_changed(os.path.join(ROOT, "fastlex", "_tables.pxi"), gen_pxi(kinds, keywords, operators))
-    write_if_changed(os.path.join(ROOT, "fastlex", "kinds.py"), gen_kinds_py(kinds))
+    tsv.write_if_changed(os.path.join(ROOT, "fastlex", "_tables.pxi"), gen_pxi(kinds, keywords, operators))
+    tsv.write_if_changed(os.path.join(ROOT, "fastlex", "kinds.py"), gen_kinds_py(kinds))
     ts_rows = load_tree_sitter_map({k for k, _ in kinds})
-    write_if_changed(os.path.join(ROOT, "fastlex", "_tree_sitter_map.py"), gen_tree_sitter_py(ts_rows))
-    write_if_changed(os.path.join(ROOT, "fastlex", "_pygments_types.py"), gen_pygments_py(kinds))
+    tsv.write_if_changed(os.path.join(ROOT, "fastlex", "_tree_sitter_map.py"), gen_tree_sitter_py(ts_rows))
+    tsv.write_if_changed(os.path.join(ROOT, "fastlex", "_pygments_types.py"), gen_pygments_py(kinds))
     return 0
 
 

@@ -7,16 +7,19 @@ table order and ``match_op``, a longest-match operator matcher; the tree-sitter 
 is the mapping ``fastlex check --language python`` uses, as Python data.
 """
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import tsv  # noqa: E402  (grammars/tsv.py, shared by every grammar's generator)
+
 OUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "fastlex", "python", "_tables.pxi")
 TREE_SITTER_OUT = os.path.join(os.path.dirname(OUT), "_tree_sitter_map.py")
 
 
 def read_tsv(name):
-    """Rows of a data file: tab-separated fields; '#' lines and blank lines skipped."""
-    with open(os.path.join(HERE, name), encoding="utf-8") as f:
-        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+    """The fields of each row of grammars/python/name."""
+    return [fields for _lineno, fields in tsv.read_tsv(HERE, name)]
 
 
 def load():
@@ -63,15 +66,7 @@ def generate():
         if all(len(text) > 1 for text, _ in items):
             out.append("        return -1")
     out.append("    return -1")
-    text = "\n".join(out) + "\n"
-    try:
-        with open(OUT, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    except OSError:
-        pass
-    with open(OUT, "w", encoding="utf-8") as f:
-        f.write(text)
+    tsv.write_if_changed(OUT, "\n".join(out) + "\n")
 
 
 def kind_names(kinds, ops):
@@ -127,14 +122,7 @@ def generate_tree_sitter_map():
         "",
         f"QUIRKS = {rows['quirk']!r}",
     ]) + "\n"
-    try:
-        with open(TREE_SITTER_OUT, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    except OSError:
-        pass
-    with open(TREE_SITTER_OUT, "w", encoding="utf-8") as f:
-        f.write(text)
+    tsv.write_if_changed(TREE_SITTER_OUT, text)
 
 
 if __name__ == "__main__":
