@@ -279,6 +279,15 @@ cdef Py_ssize_t scan_quoted(Scan* sc, Py_ssize_t q, uint8_t quote) noexcept nogi
     return e
 
 
+cdef Py_ssize_t string_token(Scan* sc, Py_ssize_t p, Py_ssize_t q, uint8_t quote) noexcept nogil:
+    """The STRING token from p (its prefix) through the string whose quote is at q, emitted;
+    its end, or -1 (scan_quoted's failure or stall, or the emit's)."""
+    cdef Py_ssize_t e = scan_quoted(sc, q, quote)
+    if e < 0 or emit(sc, p, e, K_STRING) < 0:
+        return -1
+    return e
+
+
 cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp) noexcept nogil:
     """3.12+: literal text of the f-string (or format spec) on top of the stack, from p:
     FSTRING_MIDDLE records, then FSTRING_END, or '{' opening a field, or (spec) the field's '}'.
@@ -584,12 +593,10 @@ cdef void scan(Scan* sc) noexcept nogil:
                     nfstr += 1
                     p = e
                     continue
-                e = scan_quoted(sc, q, want)
+                e = string_token(sc, p, q, want)
                 if e < 0:
                     if sc.stalled:
                         save_state(sc, p, atbol, continued, nind, sp, nfstr)
-                    return
-                if emit(sc, p, e, K_STRING) < 0:
                     return
                 p = e
             else:
@@ -603,12 +610,10 @@ cdef void scan(Scan* sc) noexcept nogil:
                 return
             p = e
         elif c == 39 or c == 34:
-            e = scan_quoted(sc, p, c)
+            e = string_token(sc, p, p, c)
             if e < 0:
                 if sc.stalled:
                     save_state(sc, p, atbol, continued, nind, sp, nfstr)
-                return
-            if emit(sc, p, e, K_STRING) < 0:
                 return
             p = e
         else:
