@@ -67,7 +67,7 @@ cdef enum Fallback:           # why the scanner stopped (0: it did not)
     FB_NUMBER = 5             # a number followed by a name character, leading zeros
     FB_BRACKET = 6            # unmatched or mismatched bracket, nesting too deep
     FB_FSTRING = 7            # an f-string construct outside the model (newline in a single-quoted field, '#', '\\', ':=' ...)
-    FB_CONTINUATION = 8       # a backslash not before a newline, or before a blank/comment line
+    FB_CONTINUATION = 8       # a backslash not before a newline, or before another continuation or the end
     FB_BLANK_EOF = 9          # a last line of white space without a newline
     FB_MEMORY = 10            # the region could not grow (or the source exceeds 4 GiB)
 
@@ -564,7 +564,7 @@ cdef void scan(Scan* sc) noexcept nogil:
             if q >= n and not sc.eof:
                 save_state(sc, m, atbol, continued, nind, sp, nfstr)
                 return
-            if q >= n or s[q] == 35 or s[q] == 10 or s[q] == 13 or s[q] == 92:
+            if q >= n or s[q] == 92:
                 fail(sc, FB_CONTINUATION, p)
                 return
             continued = True

@@ -13,6 +13,13 @@ EDGES = [
     "if x:\n\ty\n        \tz\n", "if x:\n        y\n\tz\n",  # tab/space mix
     "\fx\n", "if x:\n  \fy\n", "x = 1;\fy = 2\n",
     "a = '''x\ny''' + 1\n", "a = 'x\\\ny' + 1\n", "a = 1 + \\\n  2\nb\n", "x = \\\n\n", "x = \\\n# c\n",
+    # a backslash continuation before a comment-only or blank line: the line continues (COMMENT,
+    # then NEWLINE or NL), on every version; the scanner used to stop there
+    "x = 1 + \\\n# c\n2\n", "if a:\n    x = 1 + \\\n    # c\n    y = 2\n", "x = 1 + \\\n  \n2\n",
+    "x = (1 + \\\n# c\n2)\n", "x = (1 + \\\n\n2)\n", "x = \\\n# c", "x = \\\n  # c\ny\n",
+    "if a:\n  x = \\\n\n  y\n", "if a:\n  x = \\\n# c\n  y\n", "x = \\\r\n# c\r\ny\r\n", "x = \\\n\r\ny\n",
+    "def f():\n    return \\\n        # c\n\nx\n", "x = [\\\n# c\n]\n", "f'{x}' \\\n# c\n",
+    "if a:\n\tx = \\\n        # c\n\ty\n", "x = \\\n\x0c# c\ny\n",
     "a = '''x\n#'''", "'''\n# c'''", "x = '''abc", "x = 'abc\n", "x = (1,\n", "x = )\n", "x = (]\n",
     "x\r\ny\r\n", "(\n1\r\n)\r\n", "x\n\r\n", "x\ry\n", "x = '\\r'\r\n", "x = 1\\\r\n + 2\r\n",
     "1if x else 2\n", "0x\n", "0x_1f 0o17 0b1_0 1_000.5e-3j .5 5. 1e5 1E+5J 0777j 0777.0 00 0_0\n",
@@ -59,9 +66,13 @@ def test_edge_encoding(data):
     compare_bytes(data)
 
 
-def test_fast_path_taken():
-    """Valid everyday code never falls back."""
-    compare_text("def f(x):\n    return f'{x!r:>10}' + 'y'  # c\n")
+@pytest.mark.parametrize("source", [
+    "def f(x):\n    return f'{x!r:>10}' + 'y'  # c\n",
+    "x = 1 + \\\n# c\n2\n", "x = (1 + \\\n\n2)\n", "if a:\n    x = \\\n    # c\n    y\n",
+])
+def test_fast_path_taken(source):
+    """Valid everyday code never falls back (a continuation before a comment line included)."""
+    compare_text(source)
     assert fp.last_fallback() is None
 
 
