@@ -1504,8 +1504,11 @@ cdef inline bint state_ignores_newline(Scanner* S) noexcept nogil:
 
 cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
     """True if the next code line from i (past blank and comment lines) starts with .method or
-    &.method: the newline before it does not end the statement."""
+    &.method: the newline before it does not end the statement. Past a comment line any dot
+    counts, .. too (prism looks for a '.' there; the newline after the comment then ends the
+    statement before the range: NEWLINE_TERMINATOR)."""
     cdef const uint8_t* nl
+    cdef bint past_comment = False
     while True:
         i = skip_blanks(S, i)
         if i >= S.n:
@@ -1518,8 +1521,9 @@ cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
             if nl == NULL:
                 return False
             i = nl - S.src
+            past_comment = True
             continue
-        if S.src[i] == 46 and at(S, i + 1) != 46:
+        if S.src[i] == 46 and (at(S, i + 1) != 46 or past_comment):
             return True
         if S.src[i] == 38 and at(S, i + 1) == 46:
             return True
@@ -1670,11 +1674,17 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
     if S.last_kind == K_LABEL and (S.def_params_line or (
             S.pattern_line and top(S).mode != FR_PAREN and top(S).mode != FR_BRACKET and top(S).mode != FR_BRACE)):
         kind = K_NEWLINE_TERMINATOR   # prism: after a label ending a pattern (in a:) or def m a:
-    elif state_ignores_newline(S) or (not bodies and next_line_continues(S, i + w)):
+    elif state_ignores_newline(S):
         carry_label(S)
         emit(S, i, i + w, K_IGNORED_NEWLINE)
         if S.state != ST_DOT and S.state != ST_FNAME:
             S.state = ST_BEG     # after . or def, the name may be on the next line
+        kind = 0
+    elif not bodies and next_line_continues(S, i + w):
+        # A .method on the next code line: the statement goes on, in the state it had (prism
+        # keeps it: past a comment line, a newline before .. then ends the statement).
+        carry_label(S)
+        emit(S, i, i + w, K_IGNORED_NEWLINE)
         kind = 0
     elif not bodies:
         j = skip_blanks(S, i + w)
