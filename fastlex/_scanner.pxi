@@ -793,6 +793,8 @@ cdef void finish_heredoc_body(Scanner* S, Frame* f) noexcept nogil:
             # The newline before the bodies: prism looks for a .method after them.
             if not S.failed and next_line_continues(S, S.pos):
                 S.newline_patch[0] = K_IGNORED_NEWLINE
+            elif not S.failed and at(S, skip_blanks(S, S.pos)) == 46 and at(S, skip_blanks(S, S.pos) + 1) == 46:
+                S.newline_patch[0] = K_NEWLINE_TERMINATOR    # before a beginless range, as without bodies
             S.newline_patch = NULL
 
 

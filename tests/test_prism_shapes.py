@@ -13,6 +13,9 @@ import fastlex
 from prism_oracle import prism_tokens, require_prism
 
 SHAPES = [
+    ('<<EOS\nEOS\n..r\n', [('HEREDOC_START', '<<EOS'), ('NEWLINE_TERMINATOR', '\n'), ('HEREDOC_END', 'EOS\n'), ('UDOT_DOT', '..'), ('IDENTIFIER', 'r'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # after heredoc bodies as without them: .. ends the statement, .b continues it
+    ('x = <<A + <<B\na\nA\nb\nB\n...y\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('HEREDOC_START', '<<A'), ('PLUS', '+'), ('HEREDOC_START', '<<B'), ('NEWLINE_TERMINATOR', '\n'), ('STRING_CONTENT', 'a\n'), ('HEREDOC_END', 'A\n'), ('STRING_CONTENT', 'b\n'), ('HEREDOC_END', 'B\n'), ('UDOT_DOT_DOT', '...'), ('IDENTIFIER', 'y'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # after heredoc bodies as without them: .. ends the statement, .b continues it
+    ('<<A\nA\n.b\n', [('HEREDOC_START', '<<A'), ('IGNORED_NEWLINE', '\n'), ('HEREDOC_END', 'A\n'), ('DOT', '.'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # after heredoc bodies as without them: .. ends the statement, .b continues it
     ('d\n#\n..x\n', [('IDENTIFIER', 'd'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '#'), ('NEWLINE_TERMINATOR', '\n'), ('UDOT_DOT', '..'), ('IDENTIFIER', 'x'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # past a comment line, any dot continues; the newline before .. then ends the statement
     ('a\n  # c\n  ..b\n', [('IDENTIFIER', 'a'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# c'), ('NEWLINE_TERMINATOR', '\n'), ('UDOT_DOT', '..'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # past a comment line, any dot continues; the newline before .. then ends the statement
     ('a\n# c\n...b\n', [('IDENTIFIER', 'a'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# c'), ('NEWLINE_TERMINATOR', '\n'), ('UDOT_DOT_DOT', '...'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('EOF', '\n')]),  # past a comment line, any dot continues; the newline before .. then ends the statement
