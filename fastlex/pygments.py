@@ -131,7 +131,22 @@ class RubyLexer(Lexer):
         preprocess = getattr(self, "_preprocess_lexer_input", None)
         if preprocess is None:  # Pygments before 2.15: its own get_tokens does the same, only slower
             return Lexer.get_tokens(self, text, unfiltered)
-        stream = iter(self._lex(preprocess(text), False))
+        if type(text) is str and "\r" not in text and not text.startswith("\ufeff"):
+            # What Pygments' preprocessing does to such a text, without its two line-end
+            # replaces, which would leave it as it is (they cost 6% of a highlight; a str with
+            # a CR or a BOM, and bytes, take Pygments' own path; tests compare both with
+            # Pygments' get_tokens).
+            if self.stripall:
+                text = text.strip()
+            elif self.stripnl:
+                text = text.strip("\n")
+            if self.tabsize > 0:
+                text = text.expandtabs(self.tabsize)
+            if self.ensurenl and not text.endswith("\n"):
+                text += "\n"
+        else:
+            text = preprocess(text)
+        stream = iter(self._lex(text, False))
         if not unfiltered:
             stream = apply_filters(stream, self.filters, self)
         return stream
