@@ -43,6 +43,7 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
     Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
     void PyObject_GC_UnTrack(object o)
+    void PyObject_GC_Track(object o)
 
 include "_chars.pxi"
 
@@ -398,6 +399,10 @@ cdef class Emitter:
 
     def __cinit__(self):
         self.out = []
+        # Out of the cycle collector's sight while it grows (it holds only untracked tuples):
+        # the collections its allocations trigger would walk every item at each one.
+        # build() tracks it again before handing it over.
+        PyObject_GC_UnTrack(self.out)
 
     cdef int setup(self, str text, Offsets* o, bint indexed, Py_ssize_t ntokens) except -1:
         """Size the caches for about ``ntokens`` tokens."""
@@ -721,4 +726,5 @@ def build(str text, const unsigned short[:] kinds, const unsigned int[:] starts,
             em.retype(0, t.hashbang)
     if pos < o.length:  # fastlex stops at the end of the text, so this is only a safety net
         em.emit(t.text, PyUnicode_Substring(text, pos, o.length))
+    PyObject_GC_Track(em.out)
     return em.out
