@@ -1503,6 +1503,9 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
     cdef Py_ssize_t skip = 0, k
     cdef int c
     memset(&sc, 0, sizeof(Scan))
+    # The error list is the Lexer's and outlives a call: start it empty, as the Ruby scanner
+    # does (a reused Lexer used to report every earlier source's errors too).
+    t.errors.count = 0
     # A UTF-8 byte order mark is not part of the source (tokenize reads it as utf-8-sig): the
     # scanner sees the bytes after it, and the records are moved back to the source's offsets.
     if t.n >= 3 and t.src[0] == 0xEF and t.src[1] == 0xBB and t.src[2] == 0xBF:
