@@ -31,3 +31,15 @@ def test_many_broken_sources_do_not_pile_up_errors():
     lexer = fastlex.Lexer(language="python")
     for _ in range(100):
         assert len(lexer.tokenize(UNTERMINATED).errors) == 1
+
+
+def test_error_token_after_a_bom_leaves_the_bom_out():
+    # A source whose first token stops the scanner: the ERRORTOKEN over the rest started at
+    # offset 0, taking in the byte order mark, which is in no token otherwise.
+    for body in (b"\x0f", b"$x\n", b"'abc", b"(\n", b"  x\n"):
+        plain = fastlex.tokenize(body, language="python")
+        bom = fastlex.tokenize(b"\xef\xbb\xbf" + body, language="python")
+        assert bom.kinds.tolist() == plain.kinds.tolist()
+        assert bom.starts.tolist() == [s + 3 for s in plain.starts.tolist()]
+        assert bom.ends.tolist() == [e + 3 for e in plain.ends.tolist()]
+        assert [e.offset for e in bom.errors] == [e.offset + 3 for e in plain.errors]
