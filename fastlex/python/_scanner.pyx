@@ -1533,8 +1533,9 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
         e.offset = <uint32_t>(sc.fallback_at if 0 <= sc.fallback_at <= t.n else t.n)
         e.code = <uint32_t>sc.fallback
         # The rest starts where the last record ends (the scanner may have read past it
-        # before it stopped: an unterminated string is found at its end).
-        rest = region_get(t.region, t.region.count - 1).end if t.region.count else 0
+        # before it stopped: an unterminated string is found at its end), or after the byte
+        # order mark, which stays outside every token, when there is no record yet.
+        rest = region_get(t.region, t.region.count - 1).end if t.region.count else skip
         if (region_emit(t.region, t.budget, rest, t.n, K_ERRORTOKEN) < 0
                 or region_emit(t.region, t.budget, t.n, t.n, K_ENDMARKER) < 0):
             return -1
