@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The lean atheris (libFuzzer) target of one grammar, for long campaigns: one reused
 fastlex.Lexer lexes every input as bytes, and a cheap check runs on the columns (at least one
 token, offsets ordered and inside the source, every span non-negative, error offsets in
