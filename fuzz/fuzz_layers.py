@@ -12,7 +12,7 @@ variant; the rest is the source. Every input is checked for:
   ``fastlex.arrow.tokenize_table`` on a table of the source as string, as binary and a null
   gives each row's ``fastlex.tokenize`` result (tokens and errors);
 * Pygments (Ruby): ``fastlex.pygments.RubyLexer`` gives back the text exactly, its indices count
-  characters, and get_tokens agrees with get_tokens_unprocessed;
+  characters, and get_tokens agrees with get_tokens_unprocessed of the preprocessed text;
 * the ``fastlex.python`` drop-in against the running interpreter's ``tokenize`` (tokens and
   exception, as tests/python/pyoracle.py compares them) when readline returns lines without
   their newline, raises after some lines (ValueError, or StopIteration, which ends the input),
@@ -132,7 +132,11 @@ def check_pygments(text):
     for index, _, value in triples:
         assert index == at, (index, at, value)
         at += len(value)
-    assert [(t, v) for _, t, v in triples] == list(PYGMENTS.get_tokens(text))
+    # get_tokens first does Pygments' preprocessing (with these options: a leading BOM dropped,
+    # CR LF and CR made LF); get_tokens_unprocessed takes the text as it is.
+    pre = text[1:] if text.startswith("\ufeff") else text
+    pre = pre.replace("\r\n", "\n").replace("\r", "\n")
+    assert [(t, v) for _, t, v in PYGMENTS.get_tokens_unprocessed(pre)] == list(PYGMENTS.get_tokens(text))
 
 
 def odd_readline(lines, variant, k, empty):
@@ -162,12 +166,12 @@ def check_readline(data, variant, k):
             lines = io.StringIO(data.decode("utf-8"), newline="").readlines()
         except UnicodeDecodeError:
             return                                  # str lines need a str source
-    if not lines and variant in (3, 5):
+    if (variant == 3 and not lines) or (variant == 5 and k > len(lines)):
         # Known differences, reported in fuzz/README.md, not fixed yet: on an empty source,
         # tokenize() given a str readline yields ENCODING where the interpreter raises
-        # TypeError, and the drop-in stops at the first b'' where the interpreter calls readline
-        # once more (detect_encoding consumed that b''), so a readline that raises then is not
-        # seen. Skipped so that the run goes on to other inputs.
+        # TypeError; and where detect_encoding reads up to the end (b''), the interpreter's
+        # tokenize calls readline once more, the drop-in does not, so a readline that raises
+        # after the end is not seen. Skipped so that the run goes on to other inputs.
         return
     if variant == 3:                                # tokenize() given str lines
         lines = [ln.decode("utf-8", "surrogateescape") for ln in lines]
