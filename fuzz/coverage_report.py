@@ -129,6 +129,20 @@ def main():
               f"functions {len(fs) - len(never)}/{len(fs)} called")
         if never:
             print("  never called: " + ", ".join(never))
+        if path == "fastlex/python/_scanner.pyx":
+            # The file holds three parts, split by its "# ----" rules: the scanner itself, the
+            # tokenize front end (records to TokenInfo) and the glue to the core.
+            text = source_lines(tree, path)
+            rules = [i + 1 for i, t in enumerate(text) if t.startswith("# ----")]
+            bounds = [1] + rules + [len(text) + 1]
+            names = ["scanner", "front end", "core glue"] + [f"part {i}" for i in range(4, len(bounds))]
+            for name, lo, hi in zip(names, bounds, bounds[1:]):
+                part = {n: v for n, v in ls.items() if lo <= n < hi}
+                if part:
+                    r = sum(1 for c, _ in part.values() if c > 0)
+                    b = [t for _, brs in part.values() for t in brs.values()]
+                    print(f"  {name} (lines {lo}-{hi - 1}): lines {r}/{len(part)} = {100 * r / len(part):.1f}%, "
+                          f"branches {sum(b)}/{len(b)} = {100 * sum(b) / max(1, len(b)):.1f}%")
         missed = sorted(n for n, (c, _) in ls.items() if c == 0)
         if missed and os.environ.get("FASTLEX_COVERAGE_LINES"):
             print("  lines never reached: " + compress(missed))
