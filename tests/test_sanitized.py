@@ -5,9 +5,9 @@ counters (fuzz/build_sanitized.sh clang; fuzz/README.md):
   targets (fuzz/fuzz_fast.py) and the full-invariant ones (fuzz/fuzz_lexer.py,
   fuzz/fuzz_python.py, the latter comparing with the running interpreter's tokenize);
 * a bounded coverage-guided atheris run of each grammar (``FASTLEX_SANITIZED_FUZZ_SECONDS``,
-  default 60), starting from a copy of the corpus, and one of the Python layer
+  default 45), starting from a copy of the corpus, and one of the Python layer
   (fuzz/fuzz_layers.py: positions, Arrow, Pygments, odd readline callables;
-  ``FASTLEX_SANITIZED_LAYER_SECONDS``, default 30);
+  ``FASTLEX_SANITIZED_LAYER_SECONDS``, default 20);
 * the robustness tests (tests/test_robustness.py, test_hostile.py, test_fuzz_bytes.py,
   tests/python/test_py_fuzz.py and test_py_fuzz_findings.py) against the sanitized build.
 
@@ -29,10 +29,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("FASTLEX_SANITIZED_CACHE", os.path.join(ROOT, "build", "sanitized"))
 FUZZ = os.path.join(ROOT, "fuzz")
 CORPUS = os.path.join(FUZZ, "corpus")
-SECONDS = int(os.environ.get("FASTLEX_SANITIZED_FUZZ_SECONDS", "60"))
+SECONDS = int(os.environ.get("FASTLEX_SANITIZED_FUZZ_SECONDS", "45"))
 # Pygments and pyarrow: the converters fuzz_layers.py checks.
 VENV_PACKAGES = ["Cython>=3.0", "setuptools>=64", "wheel", "atheris>=2.3", "Pygments>=2.10", "pyarrow>=14"]
-LAYER_SECONDS = int(os.environ.get("FASTLEX_SANITIZED_LAYER_SECONDS", "30"))
+LAYER_SECONDS = int(os.environ.get("FASTLEX_SANITIZED_LAYER_SECONDS", "20"))
 # What the sanitized build is made of (its cache key).
 SOURCES = ["setup.py", "pyproject.toml", "fastlex", "grammars", "fuzz/build_sanitized.sh"]
 GENERATED = ("_tables.pxi", "kinds.py", "_pygments_types.py", "_tree_sitter_map.py")
