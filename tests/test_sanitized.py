@@ -8,7 +8,7 @@ counters (fuzz/build_sanitized.sh clang; fuzz/README.md):
   default 45), starting from a copy of the corpus, and one of the Python layer
   (fuzz/fuzz_layers.py: positions, Arrow, Pygments, odd readline callables;
   ``FASTLEX_SANITIZED_LAYER_SECONDS``, default 20);
-* the robustness tests (tests/test_robustness.py, test_hostile.py, test_fuzz_bytes.py,
+* the robustness tests (tests/test_robustness.py, test_hostile.py, test_fuzz_bytes.py, test_fuzz_paths.py,
   tests/python/test_py_fuzz.py and test_py_fuzz_findings.py) against the sanitized build.
 
 Each runs in a child process with the sanitizer runtime (atheris's asan_with_fuzzer.so)
@@ -194,7 +194,7 @@ def test_robustness_suites(sanitized, tmp_path):
     """The robustness tests of the normal suite, against the sanitized build (the running
     interpreter, which has the test dependencies, with the sanitizer runtime preloaded)."""
     build, _vpy, env = sanitized
-    tests = ["test_robustness.py", "test_hostile.py", "test_fuzz_bytes.py",
+    tests = ["test_robustness.py", "test_hostile.py", "test_fuzz_bytes.py", "test_fuzz_paths.py",
              os.path.join("python", "test_py_fuzz.py"), os.path.join("python", "test_py_fuzz_findings.py")]
     # fastlex is imported (and checked to be the sanitized copy) before pytest starts.
     run = ("import sys, fastlex, fastlex.python, pytest\n"
