@@ -90,7 +90,7 @@ run_tests() {
     # The checkout's tests, run from the copy so that `import fastlex` finds the coverage build.
     (cd "$src" && PYTHONPATH="$src" "$PY" -m pytest -q -p no:cacheprovider "$root/tests" \
         --ignore="$root/tests/test_engines.py" --ignore="$root/tests/python/test_py_interpreters.py" \
-        --ignore="$root/tests/test_sanitized.py" 2>&1 | tail -3)
+        --ignore="$root/tests/test_sanitized.py" 2>&1 | grep -E "^(FAILED|ERROR)|[0-9]+ (passed|failed)" || true)
 }
 report() {
     "$PY" "$root/fuzz/coverage_report.py" "$src" "$1"
