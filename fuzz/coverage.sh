@@ -87,7 +87,11 @@ PYEOF
     )
 }
 run_tests() {
-    # The checkout's tests, run from the copy so that `import fastlex` finds the coverage build.
+    # The checkout's tests, run from the copy so that `import fastlex` finds the coverage build;
+    # the copy looks for the shared prism binary beside itself, so point it at the checkout's.
+    if [ -z "${FASTLEX_PRISM:-}" ] && [ -x "$root/../shared/prism/prism-tokens" ]; then
+        export FASTLEX_PRISM="$root/../shared/prism/prism-tokens"
+    fi
     (cd "$src" && PYTHONPATH="$src" "$PY" -m pytest -q -p no:cacheprovider "$root/tests" \
         --ignore="$root/tests/test_engines.py" --ignore="$root/tests/python/test_py_interpreters.py" \
         --ignore="$root/tests/test_sanitized.py" 2>&1 | grep -E "^(FAILED|ERROR)|[0-9]+ (passed|failed)" || true)
