@@ -28,6 +28,11 @@ extra_link = []
 if os.environ.get("FASTLEX_SANITIZE"):
     extra_compile = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined"]
     extra_link = ["-fsanitize=address,undefined"]
+# FASTLEX_COVERAGE=1 builds for gcov (fuzz/coverage.sh): unoptimised, with #line directives
+# so that the counts map back to the .pyx/.pxi lines.
+if os.environ.get("FASTLEX_COVERAGE"):
+    extra_compile = ["-O0", "-g", "--coverage"]
+    extra_link = ["--coverage"]
 if sys.platform == "win32":
     extra_compile = ["/O2"]
 
@@ -66,7 +71,8 @@ class BuildExt(build_ext):
     build (with a warning) if any step of the profiled build fails."""
 
     def build_extensions(self):
-        wanted = os.environ.get("FASTLEX_PGO", "1") != "0" and not os.environ.get("FASTLEX_SANITIZE")
+        wanted = (os.environ.get("FASTLEX_PGO", "1") != "0" and not os.environ.get("FASTLEX_SANITIZE")
+                  and not os.environ.get("FASTLEX_COVERAGE"))
         if not (wanted and compiler_is_gcc(self.compiler)):
             return super().build_extensions()
         plain = {ext.name: (list(ext.extra_compile_args), list(ext.extra_link_args)) for ext in self.extensions}
@@ -141,5 +147,6 @@ setup(
         extensions,
         compiler_directives={"language_level": "3", "boundscheck": False, "wraparound": False},
         annotate=bool(os.environ.get("FASTLEX_ANNOTATE")),
+        emit_linenums=bool(os.environ.get("FASTLEX_COVERAGE")),
     ),
 )

@@ -25,6 +25,13 @@ import fastlex.python as fp  # noqa: E402
 import pyoracle  # noqa: E402
 
 
+LIMITED = []
+for _mode in (0, 1):
+    fp._scanner._configure_grammar(_mode)
+    LIMITED.append(fastlex.Lexer(language="python"))
+fp._scanner._configure_grammar(fp.MODE)
+
+
 def check_tokens(data):
     """fastlex.tokenize(language="python"): ordered, in bounds, covering every non-blank byte."""
     toks = fastlex.tokenize(data, language="python")
@@ -42,6 +49,15 @@ def check_tokens(data):
 
 def test_one_input(data):
     check_tokens(data)
+    # A small memory limit drives the scanner's out-of-memory exits on the same input (as
+    # fuzz_lexer.py does for Ruby): LexMemoryError or a result, never anything else.
+    # Both modes of the scanner (3.9-3.11 rules, 3.12+ rules with f-string tokens).
+    limit = 1 + int.from_bytes(data[:2], "little") * 2
+    for lexer in LIMITED:
+        try:
+            lexer.tokenize(data, memory_limit=limit)
+        except fastlex.LexMemoryError as e:
+            assert isinstance(e, MemoryError) and e.limit == limit, e
     text = data.decode("utf-8", "surrogateescape")
     if any("\udc80" <= c <= "\udcff" for c in text):
         return                      # not UTF-8: only the bytes path applies (done above)

@@ -1,11 +1,16 @@
-"""Build the fuzzing seed directory: Ruby's standard library files (cut to a size
-libFuzzer handles quickly) plus small hand-written hostile inputs.
+"""Build a fuzzing seed directory of one grammar: its standard library's files (cut to a size
+libFuzzer handles quickly), the string literals of the tests (the regressions of earlier
+fuzzing and differential findings) and, for Ruby, small hand-written hostile inputs.
 
-    python fuzz/seeds.py [OUT_DIR]        (default: fuzz/seeds, git-ignored)
+    python fuzz/seeds.py [--grammar=ruby|python] [OUT_DIR]   (default: fuzz/seeds, or fuzz/seeds-python)
+
+Ruby's corpus is /usr/lib/ruby/3.1.0; Python's the running interpreter's standard library.
 """
+import ast
 import hashlib
 import os
 import sys
+import tokenize
 
 CORPUS = "/usr/lib/ruby/3.1.0"
 MAX_SEED_BYTES = 4096     # libFuzzer's default -max_len; longer seeds are cut at a line end
@@ -30,6 +35,45 @@ HOSTILE = [
 ]
 
 
+TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+# The test files whose literals are inputs of each grammar (regressions of fuzzing and of the
+# differential campaigns against prism and tokenize).
+TEST_FILES = {
+    "ruby": ["test_robustness.py", "test_hostile.py", "test_bad_input.py", "test_constructs.py",
+             "test_prism_shapes.py", "test_tree_sitter_quirks.py", "test_positions.py"],
+    "python": [os.path.join("python", n) for n in ("test_py_core.py", "test_py_edges.py", "test_py_fuzz.py",
+                                                   "test_py_readline.py", "test_py_fast_paths.py",
+                                                   "test_py_dropin.py")],
+}
+
+
+def test_literals(grammar):
+    """Every str and bytes constant of at least two characters in the grammar's test files
+    (str encoded as UTF-8, lone surrogates kept as their 3-byte encodings)."""
+    out = []
+    for name in TEST_FILES[grammar]:
+        path = os.path.join(TESTS, name)
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) >= 2:
+                value = node.value
+                out.append(value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass"))
+    return out
+
+
+def python_files():
+    """The running interpreter's standard library .py files (site-packages left out), sorted."""
+    root = os.path.dirname(tokenize.__file__)
+    files = []
+    for d, dirs, names in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x not in ("site-packages", "__pycache__"))
+        files.extend(os.path.join(d, n) for n in sorted(names) if n.endswith(".py"))
+    return files
+
+
 def ruby_files(root=CORPUS):
     """The corpus's .rb files, sorted."""
     out = []
@@ -46,13 +90,14 @@ def cut(data, limit=MAX_SEED_BYTES):
     return data[:end + 1] if end > 0 else data[:limit]
 
 
-def write_seeds(out_dir):
+def write_seeds(out_dir, grammar="ruby"):
     """Write every seed as a file named by its hash; the number written."""
     os.makedirs(out_dir, exist_ok=True)
-    seeds = list(HOSTILE)
-    for path in ruby_files():
+    seeds = (list(HOSTILE) if grammar == "ruby" else []) + test_literals(grammar)
+    for path in (ruby_files() if grammar == "ruby" else python_files()):
         with open(path, "rb") as f:
             seeds.append(cut(f.read()))
+    seeds = list(dict.fromkeys(seeds))
     for data in seeds:
         name = hashlib.sha1(data).hexdigest()
         with open(os.path.join(out_dir, name), "wb") as f:
@@ -62,5 +107,13 @@ def write_seeds(out_dir):
 
 if __name__ == "__main__":
     here = os.path.dirname(os.path.abspath(__file__))
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "seeds")
-    print(f"{write_seeds(out)} seeds in {out}")
+    args = sys.argv[1:]
+    grammar = "ruby"
+    for arg in list(args):
+        if arg.startswith("--grammar="):
+            grammar = arg.split("=", 1)[1]
+            args.remove(arg)
+    if grammar not in ("ruby", "python"):
+        sys.exit(f"unknown grammar {grammar!r}: ruby or python")
+    out = args[0] if args else os.path.join(here, "seeds" if grammar == "ruby" else "seeds-python")
+    print(f"{write_seeds(out, grammar)} seeds in {out}")

@@ -1435,6 +1435,9 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
     cdef Py_ssize_t skip = 0, k
     cdef int c
     memset(&sc, 0, sizeof(Scan))
+    # The error list is the Lexer's and outlives a call: start it empty, as the Ruby scanner
+    # does (a reused Lexer used to report every earlier source's errors too).
+    t.errors.count = 0
     # A UTF-8 byte order mark is not part of the source (tokenize reads it as utf-8-sig): the
     # scanner sees the bytes after it, and the records are moved back to the source's offsets.
     if t.n >= 3 and t.src[0] == 0xEF and t.src[1] == 0xBB and t.src[2] == 0xBF:
@@ -1462,8 +1465,9 @@ cdef int py_grammar_scan(void* state, ScanTarget* t) noexcept nogil:
         e.offset = <uint32_t>(sc.fallback_at if 0 <= sc.fallback_at <= t.n else t.n)
         e.code = <uint32_t>sc.fallback
         # The rest starts where the last record ends (the scanner may have read past it
-        # before it stopped: an unterminated string is found at its end).
-        rest = region_get(t.region, t.region.count - 1).end if t.region.count else 0
+        # before it stopped: an unterminated string is found at its end), or after the byte
+        # order mark, which stays outside every token, when there is no record yet.
+        rest = region_get(t.region, t.region.count - 1).end if t.region.count else skip
         if (region_emit(t.region, t.budget, rest, t.n, K_ERRORTOKEN) < 0
                 or region_emit(t.region, t.budget, t.n, t.n, K_ENDMARKER) < 0):
             return -1
