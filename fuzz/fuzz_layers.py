@@ -166,13 +166,6 @@ def check_readline(data, variant, k):
             lines = io.StringIO(data.decode("utf-8"), newline="").readlines()
         except UnicodeDecodeError:
             return                                  # str lines need a str source
-    if (variant == 3 and not lines) or (variant == 5 and k > len(lines)):
-        # Known differences, reported in fuzz/README.md, not fixed yet: on an empty source,
-        # tokenize() given a str readline yields ENCODING where the interpreter raises
-        # TypeError; and where detect_encoding reads up to the end (b''), the interpreter's
-        # tokenize calls readline once more, the drop-in does not, so a readline that raises
-        # after the end is not seen. Skipped so that the run goes on to other inputs.
-        return
     if variant == 3:                                # tokenize() given str lines
         lines = [ln.decode("utf-8", "surrogateescape") for ln in lines]
     make = (tokenize.tokenize, fp.tokenize) if variant in (3, 5) else (tokenize.generate_tokens, fp.generate_tokens)

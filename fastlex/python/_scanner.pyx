@@ -930,28 +930,6 @@ cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off,
     return k
 
 
-cdef void count_newlines(const uint8_t* s, Py_ssize_t n, Py_ssize_t* newlines, bint* nul) noexcept nogil:
-    """The '\\n' bytes in s[:n], and whether there is a NUL byte (eight bytes at a time)."""
-    cdef Py_ssize_t i = 0, count = 0
-    cdef uint64_t v, x, t, zeros = 0
-    cdef uint64_t lo7 = 0x7F7F7F7F7F7F7F7F
-    cdef uint64_t nl = 0x0A0A0A0A0A0A0A0A
-    while i + 8 <= n:
-        memcpy(&v, s + i, 8)
-        x = v ^ nl                            # a zero byte where v has '\\n'
-        t = ~(((x & lo7) + lo7) | x | lo7)    # its high bit set exactly there
-        count += <Py_ssize_t>(((t >> 7) * <uint64_t>0x0101010101010101) >> 56)   # the bits summed in the top byte
-        zeros |= ~(((v & lo7) + lo7) | v | lo7)
-        i += 8
-    while i < n:
-        count += s[i] == 10
-        if s[i] == 0:
-            zeros = 1
-        i += 1
-    newlines[0] = count
-    nul[0] = zeros != 0
-
-
 cdef extern from "Python.h":
     const char* r_utf8 "PyUnicode_AsUTF8AndSize"(object o, Py_ssize_t* size) except NULL
 

@@ -43,3 +43,38 @@ def test_error_token_after_a_bom_leaves_the_bom_out():
         assert bom.starts.tolist() == [s + 3 for s in plain.starts.tolist()]
         assert bom.ends.tolist() == [e + 3 for e in plain.ends.tolist()]
         assert [e.offset for e in bom.errors] == [e.offset + 3 for e in plain.errors]
+
+
+# Found by fuzz/fuzz_layers.py (the drop-in fed odd readline callables); fixed by the bytes
+# path reading lazily, as the interpreter's tokenize does.
+def _run_both(values_factory):
+    import tokenize
+
+    import fastlex.python as fp
+    from pyoracle import assert_same, run
+    assert_same(run(tokenize.tokenize, values_factory()), run(fp.tokenize, values_factory()), "")
+
+
+def _readline(values, end):
+    it = iter(values)
+
+    def readline():
+        for v in it:
+            if isinstance(v, BaseException):
+                raise v
+            return v
+        return end
+    return readline
+
+
+def test_tokenize_given_str_lines_of_an_empty_source():
+    # tokenize() on an empty source whose readline gives str: the interpreter raises (the
+    # value is not bytes); the drop-in used to yield ENCODING and ENDMARKER.
+    _run_both(lambda: _readline([], ""))
+
+
+def test_readline_raising_after_the_end_that_detect_encoding_reached():
+    # detect_encoding read up to b'': the interpreter calls readline once more, and a readline
+    # raising there raises from tokenize; the drop-in used to stop without calling it.
+    for lines in ([], [b"x\n"], [b"x = 1\n", b"y\n"]):
+        _run_both(lambda lines=lines: _readline(lines + [b"", ValueError("readline failed")], b""))
