@@ -73,6 +73,14 @@ SHAPES = [
     ('def m a:\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'm'), ('LABEL', 'a:'), ('NEWLINE_TERMINATOR', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('x = 1\n..2\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE_TERMINATOR', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '2'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('p (1) { }\n', [('IDENTIFIER', 'p'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('BRACE_LEFT_ARGUMENT', '{'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # Found by fuzz/differential.py (issue 15): names that become locals, and ( after a local.
+    ('b <<= d\nb -1\n', [('IDENTIFIER', 'b'), ('LESS_LESS_EQUAL', '<<='), ('IDENTIFIER', 'd'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('b **= 2\nb >>= 1\nb -1\n', [('IDENTIFIER', 'b'), ('STAR_STAR_EQUAL', '**='), ('INTEGER', '2'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('GREATER_GREATER_EQUAL', '>>='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('for a, b in x do\nb &b\nend\na -1\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('IDENTIFIER', 'b'), ('KEYWORD_IN', 'in'), ('IDENTIFIER', 'x'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('AMPERSAND', '&'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('IDENTIFIER', 'a'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def f(k:, j: 1)\nk -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'f'), ('PARENTHESIS_LEFT', '('), ('LABEL', 'k:'), ('COMMA', ','), ('LABEL', 'j:'), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'k'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x {|a, k:| k -1 }\n', [('IDENTIFIER', 'x'), ('BRACE_LEFT', '{'), ('PIPE', '|'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('LABEL', 'k:'), ('PIPE', '|'), ('IDENTIFIER', 'k'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def f(a, b = c)\nc -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'f'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'a'), ('COMMA', ','), ('IDENTIFIER', 'b'), ('EQUAL', '='), ('IDENTIFIER', 'c'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'c'), ('UMINUS_NUM', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = 1\nx (1)\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
