@@ -241,6 +241,8 @@ cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint tri
         while q < n:
             c = s[q]
             if c == 92:
+                if sc.mode and q + 1 < n and s[q + 1] == 13 and (q + 2 >= n or s[q + 2] != 10):
+                    return fail(sc, FB_STRING, q)     # 3.12+: a backslash before a lone CR
                 q += 2
             elif c == quote and q + 2 < n and s[q + 1] == quote and s[q + 2] == quote:
                 return q + 3
@@ -252,6 +254,8 @@ cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint tri
         if c == 92:
             if q + 2 < n and s[q + 1] == 13 and s[q + 2] == 10:
                 q += 3
+            elif sc.mode and q + 1 < n and s[q + 1] == 13:
+                return fail(sc, FB_STRING, q)         # 3.12+: a backslash before a lone CR
             else:
                 q += 2
         elif c == quote:
@@ -308,6 +312,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 start = p
             elif d == 13 and p + 2 < n and s[p + 2] == 10:
                 p += 3
+            elif d == 13:
+                return fail(sc, FB_FSTRING, p)        # a backslash before a lone CR
             else:
                 p += 2
         elif c == 123:
@@ -317,7 +323,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 p += 2
                 start = p
                 continue
-            if p > start and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
+            # (in a spec, {{ opens a field holding a dict or set, after a middle even if empty)
+            if (p > start or (spec and p + 1 < n and s[p + 1] == 123)) and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
                 return -1
             if emit(sc, p, p + 1, K_OP + 42) < 0:        # '{'
                 return -1
@@ -429,6 +436,9 @@ cdef void scan(Scan* sc) noexcept nogil:
                         return
                     break
                 c = s[q]
+                if c == 92 and mode:
+                    fail(sc, FB_CONTINUATION, q)    # 3.12+ measures indentation across a backslash
+                    return
                 if c == 35 or c == 10 or c == 13:
                     if c == 35:
                         e = q

@@ -35,6 +35,13 @@ EDGES = [
     "x = 1\n   ",
     "\ufeffx = 1\n",
     "x = '\0'\n",
+    # found by fuzz/differential.py under 3.13 (issue 15): a backslash in the indentation (3.12+
+    # measures indentation across it), a backslash before a lone CR in a string, {{ opening a
+    # field in a format spec (after an empty FSTRING_MIDDLE)
+    " \\\na", " \\\n#", "\t\\\n", " \\\n\n", " \\\n\f", "\ta\n\t\\\na", " c\n\\\n", "  a\n\\\n  s",
+    '[""""""]\n \\\n#', "if x:\n \t\\\n \ty\n",
+    "'\\\r'''", "x = '\\\rb'\n", "'''\\\r'''\n", "f'\\\r'\n",
+    "F'{:{{}}}'[]", "f'{x:{{}}}'\n", "f'{x:{{y}}}'\n", "F'{(('')):{{\"\"\"\n",
 ]
 
 BYTES = [
