@@ -28,6 +28,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,17 @@ def accepted_ruby(src, mine, theirs, index):
     first = min((p for p in (src.find(c) for c in END_OF_SCRIPT) if p >= 0), default=-1)
     if first >= 0 and first <= at + 1 and theirs and theirs[-1][0] == "EOF" and theirs[-1][1] <= first + 1:
         return "end-of-script byte (NUL, ^D, ^Z)"
+    if 0 < index <= len(mine) and mine[index - 1][0] == "IDENTIFIER":
+        # x += x :a -- prism declares an operator-assignment's target after its right-hand side
+        # (x is a method call there: x(:a)); fastlex declares it at the operator.
+        s, e = mine[index - 1][1:]
+        name = src[s:e]
+        line_start = src.rfind(b"\n", 0, s) + 1
+        op_assign = re.compile(rb"(?<![\w@$:.])" + re.escape(name) +
+                               rb" *(?:\*\*|<<|>>|&&|\|\||[-+*/%^|&])=(?![=~>])")
+        m = op_assign.search(src, line_start, s)
+        if m is not None and name not in src[:m.start()]:
+            return "operator-assignment target used in its own right-hand side (x += x :a)"
     return None
 
 
@@ -148,11 +160,69 @@ def run_ruby(args, stats, save):
                     stats["accepted: " + why] += 1
                     continue
                 stats[group + "_different"] += 1
+                a = mine[i][0] if i < len(mine) else "nothing"
+                b = theirs.tokens[i][0] if i < len(theirs.tokens) else "nothing"
                 save(label, src, f"first difference at token {i}: fastlex "
                      f"{describe(src, mine[i] if i < len(mine) else None)}, prism "
-                     f"{describe(src, theirs.tokens[i] if i < len(theirs.tokens) else None)}")
+                     f"{describe(src, theirs.tokens[i] if i < len(theirs.tokens) else None)}", f"{a} vs {b}")
             done += n
             progress(args, stats, done)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ruby_signature(binary, sources, tmp):
+    """For each source: None if prism rejects it or fastlex agrees, else the signature of its
+    first difference (fastlex kind, prism kind), accepted differences excluded."""
+    from fastlex import prism
+    paths = []
+    for k, src in enumerate(sources):
+        p = os.path.join(tmp, f"m{k}.rb")
+        with open(p, "wb") as f:
+            f.write(src)
+        paths.append(p)
+    results = prism.run_prism(binary, paths)
+    out = []
+    for p, src in zip(paths, sources):
+        theirs = results.get(p)
+        if theirs is None or theirs.errors:
+            out.append(None)
+            continue
+        mine = prism.fastlex_tokens(src)
+        if mine == theirs.tokens:
+            out.append(None)
+            continue
+        i = first_difference(mine, theirs.tokens)
+        if accepted_ruby(src, mine, theirs.tokens, i):
+            out.append(None)
+            continue
+        out.append((mine[i][0] if i < len(mine) else None, theirs.tokens[i][0] if i < len(theirs.tokens) else None))
+    return out
+
+
+def minimize_ruby(src, binary):
+    """A smaller source with the same first-difference signature (greedy: drop lines, then
+    ever smaller runs of bytes, one prism run per round of candidates)."""
+    tmp = tempfile.mkdtemp(prefix="fastlex-min-")
+    try:
+        want = ruby_signature(binary, [src], tmp)[0]
+        if want is None:
+            return src
+        for size in (None, 64, 16, 8, 4, 2, 1):
+            progress_made = True
+            while progress_made:
+                progress_made = False
+                if size is None:
+                    lines = src.splitlines(keepends=True)
+                    cands = [b"".join(lines[:k] + lines[k + 1:]) for k in range(len(lines))]
+                else:
+                    cands = [src[:k] + src[k + size:] for k in range(0, len(src), max(size // 2, 1))]
+                for cand, sig in zip(cands, ruby_signature(binary, cands, tmp)):
+                    if sig == want and len(cand) < len(src):
+                        src = cand
+                        progress_made = True
+                        break
+        return src
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -192,9 +262,69 @@ def python_corpus(limit=3000, files=200):
     return out
 
 
-def run_python(args, stats, save):
+def python_difference(src):
+    """None if fastlex.python agrees with tokenize on src (str and UTF-8 bytes), else
+    (which, first token index, tokenize's side, fastlex's side)."""
     import tokenize
     import fastlex.python as fp
+    want = run_tokenize(tokenize.generate_tokens, io.StringIO(src).readline)
+    got = run_tokenize(fp.generate_tokens, io.StringIO(src).readline)
+    if want != got:
+        which, a, b = "generate_tokens", want, got
+    else:
+        data = src.encode("utf-8", "surrogatepass")
+        a = run_tokenize(tokenize.tokenize, io.BytesIO(data).readline)
+        b = run_tokenize(fp.tokenize, io.BytesIO(data).readline)
+        if a == b:
+            return None
+        which = "tokenize"
+    i = first_difference(a[0], b[0])
+    return which, i, (a[0][i] if i < len(a[0]) else a[1]), (b[0][i] if i < len(b[0]) else b[1])
+
+
+def python_signature(diff):
+    which, i, a, b = diff
+    def kind(t):
+        if t is None:
+            return "end"
+        return tokenize_name(t.type) if hasattr(t, "type") else t[0].__name__
+    return f"{which} {kind(a)} vs {kind(b)}"
+
+
+def tokenize_name(t):
+    import token
+    return token.tok_name.get(t, str(t))
+
+
+def minimize_python(src):
+    """A smaller source with the same difference signature (greedy, as minimize_ruby)."""
+    diff = python_difference(src)
+    if diff is None:
+        return src
+    want = python_signature(diff)
+    for size in (None, 16, 4, 1):
+        progress_made = True
+        while progress_made:
+            progress_made = False
+            if size is None:
+                lines = src.splitlines(keepends=True)
+                cands = ["".join(lines[:k] + lines[k + 1:]) for k in range(len(lines))]
+            else:
+                cands = [src[:k] + src[k + size:] for k in range(0, len(src), max(size // 2, 1))]
+            for cand in cands:
+                d = python_difference(cand)
+                if d is not None and python_signature(d) == want and len(cand) < len(src):
+                    src = cand
+                    progress_made = True
+                    break
+    return src
+
+
+def run_python(args, stats, save):
+    import tokenize
+    import warnings
+    import fastlex.python as fp
+    warnings.simplefilter("ignore")      # tokenize's SyntaxWarnings (invalid escapes) are not differences
 
     corpus = python_corpus()
     done = 0
@@ -213,12 +343,19 @@ def run_python(args, stats, save):
             if want == got and want_b == got_b:
                 stats[group + "_identical"] += 1
                 continue
-            stats[group + "_different"] += 1
             which, (a, b) = ("generate_tokens", (want, got)) if want != got else ("tokenize", (want_b, got_b))
+            if a[1] is not None and a[1][0] is SystemError:
+                # CPython's own tokenizer failed internally (3.12+: a multi-line string inside an
+                # f-string's field with '='): an interpreter bug, not tokenize's contract.
+                stats["accepted: tokenize raised SystemError (an interpreter bug)"] += 1
+                continue
+            stats[group + "_different"] += 1
             i = first_difference(a[0], b[0])
             save(label, data, f"{which}: first difference at token {i} (fallback {fp.last_fallback()!r})\n"
                  f"  tokenize: {a[0][i] if i < len(a[0]) else a[1]}\n"
-                 f"  fastlex:  {b[0][i] if i < len(b[0]) else b[1]}")
+                 f"  fastlex:  {b[0][i] if i < len(b[0]) else b[1]}",
+                 python_signature((which, i, a[0][i] if i < len(a[0]) else a[1],
+                                   b[0][i] if i < len(b[0]) else b[1])))
         done += n
         progress(args, stats, done)
 
@@ -262,7 +399,7 @@ def reexec_under(python, argv):
         rest.append(a)
     env = dict(os.environ, PYTHONPATH=tree)
     print(f"running under {vpy} ({version}), fastlex from {tree}", flush=True)
-    return subprocess.run([vpy, os.path.join(tree, "fuzz", "differential.py"), *rest], env=env).returncode
+    return subprocess.run([vpy, os.path.abspath(__file__), *rest], env=env).returncode
 
 
 def main(argv=None):
@@ -280,6 +417,8 @@ def main(argv=None):
     ap.add_argument("--python", help="run the Python campaign under this interpreter")
     ap.add_argument("--replay", help="print program SEED:I (SEED:I:m for its mutation) and exit")
     ap.add_argument("--json", action="store_true", help="print the counts as JSON at the end")
+    ap.add_argument("--minimize", nargs="+", metavar="FILE",
+                    help="Ruby: print a minimal source with the same first difference as each FILE, and exit")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
 
@@ -287,6 +426,25 @@ def main(argv=None):
         if args.language != "python":
             ap.error("--python is for --language python")
         return reexec_under(args.python, argv)
+
+    if args.minimize:
+        if args.language == "python":
+            import warnings
+            warnings.simplefilter("ignore")
+            for path in args.minimize:
+                with open(path, "rb") as f:
+                    src = f.read().decode("utf-8", "surrogatepass")
+                small = minimize_python(src)
+                diff = python_difference(small)
+                print(f"{path}: {small!r}  [{python_signature(diff) if diff else 'no difference'}]")
+            return 0
+        from fastlex import prism
+        binary = prism.find_prism(args.prism)
+        for path in args.minimize:
+            with open(path, "rb") as f:
+                small = minimize_ruby(f.read(), binary)
+            print(f"{path}: {small!r}")
+        return 0
 
     if args.replay:
         parts = args.replay.split(":")
@@ -304,7 +462,14 @@ def main(argv=None):
     stats = collections.Counter()
     saved = []
 
-    def save(label, src, what):
+    signatures = collections.Counter()
+
+    def save(label, src, what, signature="other"):
+        """Count the difference under its signature (the two kinds); keep the first 5 of each."""
+        signatures[signature] += 1
+        saved.append(label)
+        if signatures[signature] > 5:
+            return
         os.makedirs(findings, exist_ok=True)
         name = label.replace(":", "-")
         ext = ".rb" if args.language == "ruby" else ".py"
@@ -313,9 +478,8 @@ def main(argv=None):
             f.write(data)
         with open(os.path.join(findings, name + ".txt"), "w") as f:
             f.write(f"{label}\n{what}\n")
-        saved.append(label)
         if not args.quiet:
-            print(f"DIFFERENCE {label}: {what}", flush=True)
+            print(f"DIFFERENCE {label} ({signature}): {what}", flush=True)
 
     args.t0 = time.perf_counter()
     (run_ruby if args.language == "ruby" else run_python)(args, stats, save)
@@ -331,6 +495,9 @@ def main(argv=None):
           f"{stats['mutations_different']} different), {elapsed:.0f} s")
     for key in sorted(k for k in stats if k.startswith("accepted") or k == "prism_missing"):
         print(f"  {key}: {stats[key]}")
+    for sig, count in signatures.most_common():
+        print(f"  different, first tokens {sig}: {count}")
+    summary["signatures"] = dict(signatures)
     if args.json:
         print(json.dumps(summary))
     return 1 if saved else 0
