@@ -1113,7 +1113,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
     elif kind == K_KEYWORD_DO or kind == K_KEYWORD_DO_BLOCK or kind == K_KEYWORD_DO_LOOP or kind == K_KEYWORD_DO_LAMBDA:
         S.pending |= P_BLOCK_PARAMS
         S.lambda_pending = False
-        if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+        if kind == K_KEYWORD_DO_LOOP:     # (a lambda's do inside the condition is not the loop's)
             f.flags &= ~FF_COND
         else:
             push_frame(S, FR_KEYWORD, FF_SCOPE, S.pos)

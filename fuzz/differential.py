@@ -89,16 +89,16 @@ def accepted_ruby(src, mine, theirs, index):
     if first >= 0 and first <= at + 1 and theirs and theirs[-1][0] == "EOF" and theirs[-1][1] <= first + 1:
         return "end-of-script byte (NUL, ^D, ^Z)"
     if 0 < index <= len(mine) and mine[index - 1][0] == "IDENTIFIER":
-        # x += x :a -- prism declares an operator-assignment's target after its right-hand side
-        # (x is a method call there: x(:a)); fastlex declares it at the operator.
+        # x += x :a, x = x a /2 -- prism declares an assignment's target after its right-hand
+        # side (x is a method call there: x(:a)); fastlex declares it at the operator.
         s, e = mine[index - 1][1:]
         name = src[s:e]
         line_start = src.rfind(b"\n", 0, s) + 1
         op_assign = re.compile(rb"(?<![\w@$:.])" + re.escape(name) +
-                               rb" *(?:\*\*|<<|>>|&&|\|\||[-+*/%^|&])=(?![=~>])")
+                               rb" *(?:\*\*|<<|>>|&&|\|\||[-+*/%^|&])?=(?![=~>])")
         m = op_assign.search(src, line_start, s)
         if m is not None and name not in src[:m.start()]:
-            return "operator-assignment target used in its own right-hand side (x += x :a)"
+            return "assignment target used in its own right-hand side (x += x :a)"
     return None
 
 

@@ -81,6 +81,8 @@ SHAPES = [
     ('x {|a, k:| k -1 }\n', [('IDENTIFIER', 'x'), ('BRACE_LEFT', '{'), ('PIPE', '|'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('LABEL', 'k:'), ('PIPE', '|'), ('IDENTIFIER', 'k'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('def f(a, b = c)\nc -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'f'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'a'), ('COMMA', ','), ('IDENTIFIER', 'b'), ('EQUAL', '='), ('IDENTIFIER', 'c'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'c'), ('UMINUS_NUM', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('x = 1\nx (1)\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('while -> do end do\nend\n', [('KEYWORD_WHILE', 'while'), ('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('for a in -> do end do\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'a'), ('KEYWORD_IN', 'in'), ('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
