@@ -668,8 +668,14 @@ cdef void scan(Scan* sc) noexcept nogil:
             while q >= 0 and s[q] != 10:
                 q -= 1
             q += 1
-            while q < n and (s[q] == 32 or s[q] == 9 or s[q] == 12):
+            # tokenize.py: no NEWLINE when the last line, str.strip()ped, starts with '#' (even
+            # inside a string: "'\\\n\r#'"): skip what strip() skips (ASCII; other white space
+            # before a '#' falls back)
+            while q < n and (s[q] == 32 or (s[q] >= 9 and s[q] <= 13) or (s[q] >= 28 and s[q] <= 31)):
                 q += 1
+            if q < n and s[q] >= 128 and memchr(s + q, 35, n - q) != NULL:
+                fail(sc, FB_CHAR, q)
+                return
             if q >= n or s[q] != 35:
                 if emit(sc, n, n, K_NEWLINE_EOF) < 0:
                     return

@@ -42,6 +42,10 @@ EDGES = [
     '[""""""]\n \\\n#', "if x:\n \t\\\n \ty\n",
     "'\\\r'''", "x = '\\\rb'\n", "'''\\\r'''\n", "f'\\\r'\n",
     "F'{:{{}}}'[]", "f'{x:{{}}}'\n", "f'{x:{{y}}}'\n", "F'{(('')):{{\"\"\"\n",
+    # (3.11 campaign) no NEWLINE at the end when the last line, stripped, starts with '#', even
+    # inside a string; strip() removes more than blanks
+    "([()'\\\n\r#'])", "x = '''\n\r#'''", "x = '''\n \x0b #'''", "x = '''\n\x1c#'''", "x = '''\n\xa0#'''",
+    "x = '''\n\u3000#'''", "x = '''\n\u00e9#'''",
 ]
 
 BYTES = [
