@@ -106,6 +106,27 @@ def prism_file(binary, src):
 # Differences from prism found by the long campaign, minimized (fuzz/differential.py --minimize),
 # that fastlex does not fix yet: each with what prism does.
 UNFIXED = [
+    (b'->(b){}\nb &b\n', "a lambda's parameters stay local to it (fastlex: b is a local after the lambda)"),
+    (b'def f a,...\nend\n', "... among a def's parameters without parentheses is UDOT_DOT_DOT"),
+    (b'def n...\nend\n', 'def n... is n with a forwarding parameter'),
+    (b'%w\n\n', 'a %-literal delimited by a newline'),
+    (b'x = %\nab\n', 'a %-literal delimited by a newline'),
+    (b'%-\\C-n-', 'an escape (\\C-) before the closing delimiter does not take it'),
+    (b'x = ""\ndef r\n  x = 1\nend\nx -3\n', 'one name local in two scopes (fastlex keeps one scope per name)'),
+    (b'for b in 0O3do\nend\n', 'a prefixed number followed by a keyword (0O3do)'),
+    (b'x = 0o1and y\n', 'a prefixed number followed by a keyword (0o1and)'),
+    (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
+    (b'<<EOS\nEOS\n..r\n', 'a line starting with .. after a heredoc'),
+    (b'd\n#\n..x\n', 'a line starting with .. after a comment line'),
+    (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
+    (b'a, b = 1, 2\na -1\n', 'the first names of a multiple assignment are locals'),
+    (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),
+    (b'def g c,(i),b:\nend\n', 'destructuring then a keyword parameter in a def without parentheses'),
+    (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
+    (b'bar=bar r /2\n', "x = x r /2: the right-hand side's x"),
+    (b"r''do\nend\n", "do right after a command's string argument"),
+    (b'while b b do\nh do\nend\nend\n', "a block's do after a command in a while condition"),
+    (b'until p a do\nh do end\nend\n', "a block's do after a command in an until condition"),
 ]
 
 
