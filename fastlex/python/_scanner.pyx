@@ -278,6 +278,10 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
     cdef uint8_t quote = f.quote, c, d
     cdef bint triple = f.triple, raw = f.raw
     cdef Py_ssize_t start = p, q
+    cdef int i, depth
+    # (3.12+: once a nested field of a format spec has closed, the C tokenizer reads {{ and }} in
+    # the rest of the spec as escapes: out of the model)
+    cdef bint after_field = spec and p > 0 and s[p - 1] == 125
     while p < n:
         c = s[p]
         if c == quote:
@@ -323,6 +327,16 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 p += 2
                 start = p
                 continue
+            if after_field and p + 1 < n and s[p + 1] == 123:
+                return fail(sc, FB_FSTRING, p)
+            depth = 0                                     # fields open in this f-string
+            i = sp[0] - 1
+            while i >= 0 and stack[i].kind != FR_FSTR:
+                if stack[i].kind == FR_FIELD or stack[i].kind == FR_SPEC:
+                    depth += 1
+                i -= 1
+            if depth >= 3:                                # "f-string: expressions nested too deeply"
+                return fail(sc, FB_FSTRING, p)
             # (in a spec, {{ opens a field holding a dict or set, after a middle even if empty)
             if (p > start or (spec and p + 1 < n and s[p + 1] == 123)) and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
                 return -1
@@ -336,6 +350,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
             return p + 1
         elif c == 125:
             if spec:
+                if after_field and p + 1 < n and s[p + 1] == 125:
+                    return fail(sc, FB_FSTRING, p)
                 if emit(sc, start, p, K_FSTRING_MIDDLE) < 0 or emit(sc, p, p + 1, K_OP + 45) < 0:
                     return -1
                 sp[0] -= 1

@@ -46,6 +46,9 @@ EDGES = [
     # inside a string; strip() removes more than blanks
     "([()'\\\n\r#'])", "x = '''\n\r#'''", "x = '''\n \x0b #'''", "x = '''\n\x1c#'''", "x = '''\n\xa0#'''",
     "x = '''\n\u3000#'''", "x = '''\n\u00e9#'''",
+    # (3.13 campaign) fields nested four deep; {{ and }} in a spec after a nested field
+    'f"""{:{:{:{\n', 'f"{x:{y:{z}}}"\n', 'f"{x:{y:{z:{w}}}}"\n', 'f"{x:{y}}}"\n', 'f"""{:{}{{""\n',
+    'f"{x:{y}{{z}}}"\n', 'f"{x:{y}{{}}}"\n', 'f"{x:{w}.{p}f}"\n', "F'''{\"\"\"\"\"\":{}{{''\"\"\n",
 ]
 
 BYTES = [
