@@ -389,8 +389,8 @@ def interpreter_version(python):
 def reexec_under(python, argv):
     """Build fastlex for python (tests/python/test_py_interpreters.py's cached venv and tree)
     and run this script there with the same arguments."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-    import test_py_interpreters as interp
+    sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "python")]
+    import test_py_interpreters as interp      # (and tests/buildtree.py, which it imports)
     version = interpreter_version(python)
     tree, vpy = interp.build_for(python, version)
     rest = []
