@@ -104,10 +104,11 @@ def test_linear(family, path):
 ])
 def test_deep_nesting_stops_at_cpythons_limits(src):
     """Deep nesting stops at CPython's depth (fastlex.tokenize: an error; the drop-in: the
-    interpreter's own answer) with memory that does not grow with the depth: a memory_limit of
-    four bytes a source byte is enough however deep the nesting goes."""
+    interpreter's own answer) with memory that does not grow with the depth: what a flat source
+    of the same size needs (one name), and a few kilobytes, is enough however deep it goes."""
     data = src.encode()
-    tokens = fastlex.tokenize(data, language="python", memory_limit=4 * len(data) + 4096)
+    flat = fastlex.tokenize(b"x" * len(data), language="python").stats["peak_bytes"]
+    tokens = fastlex.tokenize(data, language="python", memory_limit=flat + 8192)
     check_tokens(tokens, len(data))
     assert len(tokens) < 1000 and tokens.errors
     shallow = fastlex.tokenize(data[:len(data) // 10], language="python")
