@@ -306,8 +306,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 p += 1
             elif not raw and d == 78 and p + 2 < n and s[p + 2] == 123:
                 q = p + 3
-                while q < n and s[q] != 125 and s[q] != quote and s[q] != 10:
-                    q += 1
+                while q < n and s[q] != 125 and s[q] != quote and s[q] != 10 and s[q] != 92 and s[q] != 123:
+                    q += 1                    # (a name holds no \\ or {: stop there, out of the model)
                 if q >= n or s[q] != 125:
                     return fail(sc, FB_FSTRING, p)
                 p = q + 1

@@ -49,6 +49,8 @@ EDGES = [
     # (3.13 campaign) fields nested four deep; {{ and }} in a spec after a nested field
     'f"""{:{:{:{\n', 'f"{x:{y:{z}}}"\n', 'f"{x:{y:{z:{w}}}}"\n', 'f"{x:{y}}}"\n', 'f"""{:{}{{""\n',
     'f"{x:{y}{{z}}}"\n', 'f"{x:{y}{{}}}"\n', 'f"{x:{w}.{p}f}"\n', "F'''{\"\"\"\"\"\":{}{{''\"\"\n",
+    # (3.13 confirmation run) a \N{ left open before a backslash or a brace
+    "f'''\\N{EM DASH\\{x}a'''\n", "f'\\N{EM{x}'\n", "f'\\N{DASH} {x}'\n",
 ]
 
 BYTES = [
