@@ -127,6 +127,13 @@ UNFIXED = [
     (b"r''do\nend\n", "do right after a command's string argument"),
     (b'while b b do\nh do\nend\nend\n', "a block's do after a command in a while condition"),
     (b'until p a do\nh do end\nend\n', "a block's do after a command in an until condition"),
+    (b'<<A1\\\n$0\nA1', 'a heredoc start followed by a backslash-newline'),
+    (b'(__LINE__^)', 'prism lexes __LINE__^ as one IDENTIFIER (as __FILE__^)'),
+    (b'=begin\n=end\nZ\r\r\n', 'lone CRs after =end'),
+    (b'module I class<<def n\nif d\nend\nl unless E:C end\nend\nend', 'a label after a modifier unless inside class << def'),
+    (b'class B class W def n()def s\nh do||c:t end end\nend end\nend', "c: after an empty block's || is a label for prism"),
+    (b'def \xc3\xa9(f)def b =b..end[(())]\nuntil\nf <<"SQL0"\nSQL0\nend', 'an endless def in a def, then a heredoc after a parameter name'),
+    (b'module P\nuntil[a ?ms: o]\nend\n(<<~TEXT0)\n\rTEXT0\nend', "a lone CR before a <<~ heredoc's terminator"),
 ]
 
 
