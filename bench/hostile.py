@@ -2,6 +2,7 @@
 time per byte, so a reader sees whether it stays flat (linear) or grows.
 
     python bench/hostile.py [--max-bytes 1000000] [--family NAME ...] [--budget 5] [--path PATH ...]
+    python bench/hostile.py --language python [--path lex --path generate_tokens --path positions]
 
 ``--path`` picks what is timed (repeatable; default ``lex``): ``lex`` is
 ``fastlex.tokenize`` on the bytes; ``tokens`` lexes the source as ``str`` and
@@ -65,6 +66,69 @@ FAMILIES = {
 }
 
 
+# The Python grammar's families (--language python): CPython's limits are 200 open brackets
+# and f-strings and 100 indentation levels, past which fastlex falls back (drop-in) or stops
+# with an error (fastlex.tokenize); the sizes go far past them.
+PY_FAMILIES = {
+    "nested brackets": lambda k: "(" * k + "x" + ")" * k + "\n",
+    "open brackets": lambda k: "[" * k,
+    "indentation levels": lambda k: "".join(" " * i + "if x:\n" for i in range(k)) + " " * k + "y\n",
+    "indentation 90 deep, repeated": lambda k: "".join(" " * i + "if x:\n" for i in range(90)) + (" " * 90 + "y = 1\n") * k,
+    "nested f-strings": lambda k: "f'{" * k + "x" + "}'" * k + "\n",
+    "nested f-string fields": lambda k: "f'" + "{x:{" * k + "y" + "}}" * k + "'\n",
+    "long line": lambda k: "x = " + "a + 1 * " * k + "2\n",
+    "long string": lambda k: 'x = "' + "ab " * k + '"\n',
+    "open triple-quoted string": lambda k: 'x = """' + "ab \n" * k,
+    "open triple-quoted string, one line": lambda k: 'x = """' + "ab " * k,
+    "backslash continuations": lambda k: "x = 1 + \\\n" * k + "1\n",
+    "backslash continuations in brackets": lambda k: "x = (1 + \\\n" * min(k, 150) + "1 + \\\n" * k + "1" + ")" * min(k, 150) + "\n",
+    "mixed tabs and spaces": lambda k: "if x:\n" + "\ty = 1\n        y = 2\n" * k,
+    "tab-space indentation mismatch": lambda k: "if x:\n\ty = 1\n" + "        y = 2\n" * k,
+    "comment lines": lambda k: "x = (\n" + "  # c\n" * k + ")\n",
+    "many dedents": lambda k: "".join(" " * i + "if x:\n" for i in range(90)) * 1 + ("y\n" + "".join(" " * i + "if x:\n" for i in range(1, 90))) * (k // 90 + 1),
+    "non-ASCII names": lambda k: "".join(f"\u540d{i} = \u00e9\n" for i in range(k)),
+    "form feeds": lambda k: "\f" * k + "x\n",
+    "lone CRs": lambda k: "x\r" * k,
+    "NUL bytes": lambda k: "\0" * k,
+}
+
+
+def _py_generate_tokens(src):
+    """fastlex.python.generate_tokens over the whole source (its exception, if any, is the result)."""
+    import io
+    import fastlex.python as fp
+    try:
+        for _ in fp.generate_tokens(io.StringIO(src.decode("utf-8", "surrogateescape")).readline):
+            pass
+    except Exception:       # TokenError, IndentationError ...: the drop-in's answer, timed too
+        pass
+
+
+def _py_cpython(src):
+    """The interpreter's own tokenize.generate_tokens (the reference for --path cpython)."""
+    import io
+    import tokenize
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(src.decode("utf-8", "surrogateescape")).readline):
+            pass
+    except Exception:
+        pass
+
+
+def _py_positions(src):
+    """Every Token's start, end and line of fastlex.tokenize(str, language="python")."""
+    for tok in fastlex.tokenize(src.decode("utf-8", "surrogateescape"), language="python"):
+        tok.start, tok.end, tok.line
+
+
+PY_PATHS = {
+    "lex": lambda src, memory_limit: fastlex.tokenize(src, language="python", memory_limit=memory_limit),
+    "generate_tokens": lambda src, memory_limit: _py_generate_tokens(src),
+    "positions": lambda src, memory_limit: _py_positions(src),
+    "cpython": lambda src, memory_limit: _py_cpython(src),
+}
+
+
 def _tokens_path(src):
     """Every Token's position and line, from str input."""
     for tok in fastlex.tokenize(src.decode("utf-8", "surrogateescape")):
@@ -92,9 +156,9 @@ PATHS = {
 }
 
 
-def source_for(family, nbytes):
+def source_for(family, nbytes, families=None):
     """A source of the family of about nbytes bytes (at least), as the family builds it."""
-    make = FAMILIES[family]
+    make = (families or FAMILIES)[family]
     k = 1
     while len(make(k)) < nbytes:
         k *= 2
@@ -109,10 +173,10 @@ def source_for(family, nbytes):
     return src if isinstance(src, bytes) else src.encode("utf-8")
 
 
-def time_one(src, memory_limit, repeat, path="lex"):
+def time_one(src, memory_limit, repeat, path="lex", paths=None):
     """Best wall time of the path on src (seconds), or the LexMemoryError it raised."""
     best = None
-    run = PATHS[path]
+    run = (paths or PATHS)[path]
     for _ in range(repeat):
         gc.disable()
         t0 = time.perf_counter()
@@ -135,11 +199,20 @@ def main(argv=None):
     ap.add_argument("--family", action="append", help="only these families (repeatable)")
     ap.add_argument("--budget", type=float, default=5.0, help="seconds a run may take before larger sizes are skipped")
     ap.add_argument("--memory-limit", type=int, default=None)
-    ap.add_argument("--path", action="append", choices=sorted(PATHS),
+    ap.add_argument("--path", action="append", choices=sorted(set(PATHS) | set(PY_PATHS)),
                     help="what to time (repeatable; default: lex)")
+    ap.add_argument("--language", choices=["ruby", "python"], default="ruby",
+                    help="ruby (default) or python: its families and paths (lex, generate_tokens, "
+                         "positions, cpython)")
     args = ap.parse_args(argv)
-    families = args.family or list(FAMILIES)
+    language = args.language
+    family_table = PY_FAMILIES if language == "python" else FAMILIES
+    path_table = PY_PATHS if language == "python" else PATHS
+    families = args.family or list(family_table)
     paths = args.path or ["lex"]
+    for p in paths:
+        if p not in path_table:
+            ap.error(f"--path {p} is not a {language} path ({', '.join(sorted(path_table))})")
     sizes = []
     size = args.min_bytes
     while size <= args.max_bytes:
@@ -150,13 +223,13 @@ def main(argv=None):
         for path in paths:
             first = None
             for nbytes in sizes:
-                src = source_for(family, nbytes)
+                src = source_for(family, nbytes, family_table)
                 repeat = 3 if len(src) < 200_000 else 1
-                dt, err = time_one(src, args.memory_limit, repeat, path)
+                dt, err = time_one(src, args.memory_limit, repeat, path, path_table)
                 if err is not None:
                     print(f"{family:36} {path:8} {len(src):>9} {'':>9} {'':>9} {'':>8}  LexMemoryError: {err}")
                     break
-                ntok = len(fastlex.tokenize(src)) if dt < args.budget else 0
+                ntok = len(fastlex.tokenize(src, language=language)) if dt < args.budget else 0
                 per_byte = dt * 1e9 / len(src)
                 if first is None:
                     first = per_byte

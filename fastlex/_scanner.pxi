@@ -147,7 +147,7 @@ cdef void char_class_init() noexcept nogil:
             TEXT_STOP[c] |= TS_BLANK
         if c >= 128:
             TEXT_STOP[c] |= TS_HIGH
-        ASSIGN_LEAD[c] = c in (32, 9, 61, 124, 38, 43, 45, 42, 47, 37, 94)   # blank = | & + - * / % ^
+        ASSIGN_LEAD[c] = c in (32, 9, 61, 124, 38, 43, 45, 42, 47, 37, 94, 60, 62)   # blank = | & + - * / % ^ < >
 
 char_class_init()
 
@@ -1115,7 +1115,7 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
     elif kind == K_KEYWORD_DO or kind == K_KEYWORD_DO_BLOCK or kind == K_KEYWORD_DO_LOOP or kind == K_KEYWORD_DO_LAMBDA:
         S.pending |= P_BLOCK_PARAMS
         S.lambda_pending = False
-        if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+        if kind == K_KEYWORD_DO_LOOP:     # (a lambda's do inside the condition is not the loop's)
             f.flags &= ~FF_COND
         else:
             push_frame(S, FR_KEYWORD, FF_SCOPE, S.pos)
@@ -1161,6 +1161,8 @@ cdef inline bint assignment_follows(Scanner* S, Py_ssize_t i) noexcept nogil:
     if c == 124 or c == 38:  # ||= &&= |= &=
         return c1 == 61 or (c1 == c and at(S, i + 2) == 61)
     if c in (43, 45, 42, 47, 37, 94) and c1 == 61:  # += -= *= /= %= ^=
+        return True
+    if (c == 42 or c == 60 or c == 62) and c1 == c and at(S, i + 2) == 61:  # **= <<= >>=
         return True
     return False
 
@@ -1261,6 +1263,16 @@ cdef int symbol_name_kind(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil
     return K_IDENTIFIER
 
 
+cdef inline bint parameter_position(Scanner* S, int prev_state) noexcept nogil:
+    """Inside a parameter list (def, block, lambda, for), a name here is a parameter: right
+    after the method name or ->, or after ( , * ** & | ; -- not in a default value (a = b)."""
+    cdef int k = S.last_kind
+    return prev_state == ST_ENDFN or k == K_PARENTHESIS_LEFT or k == K_PARENTHESIS_LEFT_GROUPING \
+        or k == K_PARENTHESIS_LEFT_PARENTHESES or k == K_COMMA or k == K_USTAR or k == K_STAR \
+        or k == K_USTAR_STAR or k == K_STAR_STAR or k == K_UAMPERSAND or k == K_AMPERSAND \
+        or k == K_PIPE or k == K_SEMICOLON or k == K_KEYWORD_FOR or k == K_MINUS_GREATER
+
+
 cdef void scan_identifier(Scanner* S) noexcept nogil:
     """A name at S.pos: keyword, identifier, constant, method name, or label."""
     cdef Py_ssize_t start = S.pos
@@ -1271,16 +1283,22 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     cdef int prev_state = S.state
     cdef bint suffix = False
     cdef int64_t slot
-    cdef bint is_local
+    cdef bint is_local, param
     # ? and ! end a method name unless they start != / ?= (but foo!= x is foo != x).
     if i < n and (S.src[i] == 63 or S.src[i] == 33) and at(S, i + 1) != 61:
         i += 1
         suffix = True
     # Labels: name: (not name::), where Ruby's lexer allows one; "key?:" and "key!:" too.
     if i < n and S.src[i] == 58 and at(S, i + 1) != 58 and label_possible(S) and prev_state != ST_DOT:
+        is_local = not suffix and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS)) \
+            and parameter_position(S, prev_state)
         emit(S, start, i + 1, K_LABEL)       # prism: the name and its colon
         S.pos = i + 1
         S.state = ST_BEG
+        if is_local:
+            slot = intern(S, start, i)       # a keyword parameter (def f(k:), |k:|): a local
+            if slot >= 0:
+                S.pool.slots[slot].flags = S.scope
         return
     S.pos = i
     # Keywords, except after . and &.; as a method name (def for, alias then with) a keyword
@@ -1308,6 +1326,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             S.state = kw_state
             if kind == K_KEYWORD_IN:
                 S.pattern_line = True
+                S.block_params = False       # for a, b in: the loop's names end here
+            elif kind == K_KEYWORD_FOR:
+                S.block_params = True        # for a, b in: its names are locals
             open_keyword(S, kind, prev_state)
             return
     if suffix:
@@ -1332,9 +1353,10 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     slot = intern(S, start, i)
     if slot < 0:
         return
+    param = (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS)) and parameter_position(S, prev_state)
     emit(S, start, i, kind)
     is_local = scope_sees(S, S.pool.slots[slot].flags)
-    if not is_local and (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS) or assignment_follows(S, i)):
+    if not is_local and (param or assignment_follows(S, i)):
         S.pool.slots[slot].flags = S.scope
         is_local = True
     S.state = ST_END if is_local else ST_ARG
@@ -1829,8 +1851,8 @@ cdef inline int paren_kind(Scanner* S) noexcept nogil:
     cdef int st = S.state
     if st == ST_BEG or st == ST_MID or st == ST_CLASS:
         return K_PARENTHESIS_LEFT_GROUPING
-    if S.space_seen and st == ST_ARG:
-        return K_PARENTHESIS_LEFT_PARENTHESES
+    if S.space_seen and (st == ST_ARG or (st == ST_END and S.last_kind == K_IDENTIFIER)):
+        return K_PARENTHESIS_LEFT_PARENTHESES    # (prism: also after a local variable, x (1))
     return K_PARENTHESIS_LEFT
 
 

@@ -16,7 +16,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("FASTLEX_BUILD_CACHE", os.path.join(ROOT, "build"))
 # What a copy needs to build and test: the package sources, the grammars, the build script.
-COPY = ["setup.py", "pyproject.toml", "README.md", "fastlex", "grammars", "tests", "bench"]
+COPY = ["setup.py", "pyproject.toml", "README.md", "fastlex", "grammars", "tests", "bench", "fuzz"]
 SKIP_SUFFIXES = (".so", ".pyd", ".c", ".html")
 GENERATED = ("_tables.pxi", "kinds.py", "_pygments_types.py", "_tree_sitter_map.py")
 

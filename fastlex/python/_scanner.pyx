@@ -241,6 +241,8 @@ cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint tri
         while q < n:
             c = s[q]
             if c == 92:
+                if sc.mode and q + 1 < n and s[q + 1] == 13 and (q + 2 >= n or s[q + 2] != 10):
+                    return fail(sc, FB_STRING, q)     # 3.12+: a backslash before a lone CR
                 q += 2
             elif c == quote and q + 2 < n and s[q + 1] == quote and s[q + 2] == quote:
                 return q + 3
@@ -252,6 +254,8 @@ cdef Py_ssize_t scan_string_body(Scan* sc, Py_ssize_t q, uint8_t quote, bint tri
         if c == 92:
             if q + 2 < n and s[q + 1] == 13 and s[q + 2] == 10:
                 q += 3
+            elif sc.mode and q + 1 < n and s[q + 1] == 13:
+                return fail(sc, FB_STRING, q)         # 3.12+: a backslash before a lone CR
             else:
                 q += 2
         elif c == quote:
@@ -299,6 +303,10 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
     cdef uint8_t quote = f.quote, c, d
     cdef bint triple = f.triple, raw = f.raw
     cdef Py_ssize_t start = p, q
+    cdef int i, depth
+    # (3.12+: once a nested field of a format spec has closed, the C tokenizer reads {{ and }} in
+    # the rest of the spec as escapes: out of the model)
+    cdef bint after_field = spec and p > 0 and s[p - 1] == 125
     while p < n:
         c = s[p]
         if c == quote:
@@ -323,8 +331,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 p += 1
             elif not raw and d == 78 and p + 2 < n and s[p + 2] == 123:
                 q = p + 3
-                while q < n and s[q] != 125 and s[q] != quote and s[q] != 10:
-                    q += 1
+                while q < n and s[q] != 125 and s[q] != quote and s[q] != 10 and s[q] != 92 and s[q] != 123:
+                    q += 1                    # (a name holds no \\ or {: stop there, out of the model)
                 if q >= n or s[q] != 125:
                     return fail(sc, FB_FSTRING, p)
                 p = q + 1
@@ -333,6 +341,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 start = p
             elif d == 13 and p + 2 < n and s[p + 2] == 10:
                 p += 3
+            elif d == 13:
+                return fail(sc, FB_FSTRING, p)        # a backslash before a lone CR
             else:
                 p += 2
         elif c == 123:
@@ -342,7 +352,18 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
                 p += 2
                 start = p
                 continue
-            if p > start and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
+            if after_field and p + 1 < n and s[p + 1] == 123:
+                return fail(sc, FB_FSTRING, p)
+            depth = 0                                     # fields open in this f-string
+            i = sp[0] - 1
+            while i >= 0 and stack[i].kind != FR_FSTR:
+                if stack[i].kind == FR_FIELD or stack[i].kind == FR_SPEC:
+                    depth += 1
+                i -= 1
+            if depth >= 3:                                # "f-string: expressions nested too deeply"
+                return fail(sc, FB_FSTRING, p)
+            # (in a spec, {{ opens a field holding a dict or set, after a middle even if empty)
+            if (p > start or (spec and p + 1 < n and s[p + 1] == 123)) and emit(sc, start, p, K_FSTRING_MIDDLE) < 0:
                 return -1
             if emit(sc, p, p + 1, K_OP + 42) < 0:        # '{'
                 return -1
@@ -354,6 +375,8 @@ cdef Py_ssize_t scan_fstring_text(Scan* sc, Py_ssize_t p, Frame* stack, int* sp)
             return p + 1
         elif c == 125:
             if spec:
+                if after_field and p + 1 < n and s[p + 1] == 125:
+                    return fail(sc, FB_FSTRING, p)
                 if emit(sc, start, p, K_FSTRING_MIDDLE) < 0 or emit(sc, p, p + 1, K_OP + 45) < 0:
                     return -1
                 sp[0] -= 1
@@ -454,6 +477,9 @@ cdef void scan(Scan* sc) noexcept nogil:
                         return
                     break
                 c = s[q]
+                if c == 92 and mode:
+                    fail(sc, FB_CONTINUATION, q)    # 3.12+ measures indentation across a backslash
+                    return
                 if c == 35 or c == 10 or c == 13:
                     if c == 35:
                         e = q
@@ -667,8 +693,14 @@ cdef void scan(Scan* sc) noexcept nogil:
             while q >= 0 and s[q] != 10:
                 q -= 1
             q += 1
-            while q < n and (s[q] == 32 or s[q] == 9 or s[q] == 12):
+            # tokenize.py: no NEWLINE when the last line, str.strip()ped, starts with '#' (even
+            # inside a string: "'\\\n\r#'"): skip what strip() skips (ASCII; other white space
+            # before a '#' falls back)
+            while q < n and (s[q] == 32 or (s[q] >= 9 and s[q] <= 13) or (s[q] >= 28 and s[q] <= 31)):
                 q += 1
+            if q < n and s[q] >= 128 and memchr(s + q, 35, n - q) != NULL:
+                fail(sc, FB_CHAR, q)
+                return
             if q >= n or s[q] != 35:
                 if emit(sc, n, n, K_NEWLINE_EOF) < 0:
                     return

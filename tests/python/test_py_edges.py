@@ -42,6 +42,22 @@ EDGES = [
     "x = 1\n   ",
     "\ufeffx = 1\n",
     "x = '\0'\n",
+    # found by fuzz/differential.py under 3.13 (issue 15): a backslash in the indentation (3.12+
+    # measures indentation across it), a backslash before a lone CR in a string, {{ opening a
+    # field in a format spec (after an empty FSTRING_MIDDLE)
+    " \\\na", " \\\n#", "\t\\\n", " \\\n\n", " \\\n\f", "\ta\n\t\\\na", " c\n\\\n", "  a\n\\\n  s",
+    '[""""""]\n \\\n#', "if x:\n \t\\\n \ty\n",
+    "'\\\r'''", "x = '\\\rb'\n", "'''\\\r'''\n", "f'\\\r'\n",
+    "F'{:{{}}}'[]", "f'{x:{{}}}'\n", "f'{x:{{y}}}'\n", "F'{(('')):{{\"\"\"\n",
+    # (3.11 campaign) no NEWLINE at the end when the last line, stripped, starts with '#', even
+    # inside a string; strip() removes more than blanks
+    "([()'\\\n\r#'])", "x = '''\n\r#'''", "x = '''\n \x0b #'''", "x = '''\n\x1c#'''", "x = '''\n\xa0#'''",
+    "x = '''\n\u3000#'''", "x = '''\n\u00e9#'''",
+    # (3.13 campaign) fields nested four deep; {{ and }} in a spec after a nested field
+    'f"""{:{:{:{\n', 'f"{x:{y:{z}}}"\n', 'f"{x:{y:{z:{w}}}}"\n', 'f"{x:{y}}}"\n', 'f"""{:{}{{""\n',
+    'f"{x:{y}{{z}}}"\n', 'f"{x:{y}{{}}}"\n', 'f"{x:{w}.{p}f}"\n', "F'''{\"\"\"\"\"\":{}{{''\"\"\n",
+    # (3.13 confirmation run) a \N{ left open before a backslash or a brace
+    "f'''\\N{EM DASH\\{x}a'''\n", "f'\\N{EM{x}'\n", "f'\\N{DASH} {x}'\n",
 ]
 
 BYTES = [
