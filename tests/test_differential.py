@@ -116,8 +116,6 @@ UNFIXED = [
     (b'for b in 0O3do\nend\n', 'a prefixed number followed by a keyword (0O3do)'),
     (b'x = 0o1and y\n', 'a prefixed number followed by a keyword (0o1and)'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
-    (b'<<EOS\nEOS\n..r\n', 'a line starting with .. after a heredoc'),
-    (b'd\n#\n..x\n', 'a line starting with .. after a comment line'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
     (b'a, b = 1, 2\na -1\n', 'the first names of a multiple assignment are locals'),
     (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),
