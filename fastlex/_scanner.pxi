@@ -195,6 +195,22 @@ cdef void label_after_init():
 
 label_after_init()
 
+# Kinds after which a statement starts (0: the start of the source): where a, b = ... is a
+# multiple assignment whose targets become locals.
+cdef bint STATEMENT_START[KIND_COUNT]
+
+
+cdef void statement_start_init():
+    cdef int k
+    for k in range(KIND_COUNT):
+        STATEMENT_START[k] = False
+    for k in (0, K_NEWLINE, K_IGNORED_NEWLINE, K_NEWLINE_TERMINATOR, K_SEMICOLON, K_KEYWORD_THEN,
+              K_KEYWORD_DO, K_KEYWORD_DO_BLOCK, K_KEYWORD_DO_LOOP, K_KEYWORD_ELSE, K_KEYWORD_BEGIN,
+              K_KEYWORD_ENSURE, K_BRACE_LEFT, K_EMBEXPR_BEGIN):
+        STATEMENT_START[k] = True
+
+statement_start_init()
+
 
 cdef enum Pending:
     P_BLOCK_PARAMS = 2      # after do or a block's {: a | next opens block parameters
@@ -1283,7 +1299,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     cdef int prev_state = S.state
     cdef bint suffix = False
     cdef int64_t slot
-    cdef bint is_local, param
+    cdef bint is_local, param, mlhs
     # ? and ! end a method name unless they start != / ?= (but foo!= x is foo != x).
     if i < n and (S.src[i] == 63 or S.src[i] == 33) and at(S, i + 1) != 61:
         i += 1
@@ -1354,12 +1370,61 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     if slot < 0:
         return
     param = (S.block_params or S.def_params_line or (top(S).flags & FF_DEF_PARAMS)) and parameter_position(S, prev_state)
+    # a, b = ...: the first target of a multiple assignment, at a statement's start
+    mlhs = i < n and S.src[i] == 44 and prev_state == ST_BEG and STATEMENT_START[S.last_kind] \
+        and multiple_assignment_targets(S, i)
     emit(S, start, i, kind)
     is_local = scope_sees(S, S.pool.slots[slot].flags)
-    if not is_local and (param or assignment_follows(S, i)):
+    if not is_local and (param or mlhs or assignment_follows(S, i)):
         S.pool.slots[slot].flags = S.scope
         is_local = True
     S.state = ST_END if is_local else ST_ARG
+
+
+cdef bint multiple_assignment_targets(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """At the comma at i, after a name that starts a statement: if `, name, *name ... =`
+    follows (plain local names, then an assignment), declare every name after the first a
+    local, as prism's parser does for a multiple assignment's targets, and return True (the
+    caller declares the first). False, declaring nothing, for anything else (a.b, x[0], (a,
+    b), a constant: left to the names' own rules)."""
+    cdef Py_ssize_t k = i, e, last
+    cdef uint8_t c
+    cdef int64_t slot
+    cdef int pass_
+    for pass_ in range(2):      # first check the whole list, then declare its names
+        k = i
+        while True:
+            k = skip_blanks(S, k + 1)                 # past the comma
+            if at(S, k) == 42:                        # *rest
+                k = skip_blanks(S, k + 1)
+            c = at(S, k)
+            if k >= S.n or not is_idstart(c) or (CHAR_CLASS[c] & CC_UPPER) or c >= 0x80:
+                return False
+            e = scan_ident_end(S, k)
+            if pass_ == 0 and keyword_is(S, k, e):
+                return False
+            if pass_ == 1:
+                slot = intern(S, k, e)
+                if slot < 0:
+                    return False
+                if not scope_sees(S, S.pool.slots[slot].flags):
+                    S.pool.slots[slot].flags = S.scope
+            last = skip_blanks(S, e)
+            c = at(S, last)
+            if c == 44:
+                k = last
+                continue
+            if pass_ == 0 and not (c == 61 and at(S, last + 1) != 61 and at(S, last + 1) != 126
+                                   and at(S, last + 1) != 62):
+                return False
+            break
+    return True
+
+
+cdef inline bint keyword_is(Scanner* S, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """True if src[a:b] is a keyword."""
+    cdef int kw_state
+    return keyword_lookup(S.src + a, b - a, &kw_state) != 0
 
 
 # ---------------------------------------------------------------- symbols

@@ -117,7 +117,6 @@ UNFIXED = [
     (b'x = 0o1and y\n', 'a prefixed number followed by a keyword (0o1and)'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
-    (b'a, b = 1, 2\na -1\n', 'the first names of a multiple assignment are locals'),
     (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),
     (b'def g c,(i),b:\nend\n', 'destructuring then a keyword parameter in a def without parentheses'),
     (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
