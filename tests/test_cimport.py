@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 import fastlex
+from buildtree import missing
 
 EXTENSION = textwrap.dedent('''
     # cython: language_level=3
@@ -65,7 +66,10 @@ SETUP = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def user(tmp_path_factory):
     """The extension, compiled against the fastlex importable here (its .pxd beside its .so)."""
-    pytest.importorskip("Cython")
+    try:
+        import Cython  # noqa: F401
+    except ImportError:
+        missing("Cython is needed to build the extension that cimports fastlex (pip install 'fastlex[test]')")
     where = tmp_path_factory.mktemp("cimport_user")
     (where / "fastlex_cimport_user.pyx").write_text(EXTENSION)
     (where / "setup.py").write_text(SETUP)
