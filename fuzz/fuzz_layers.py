@@ -31,9 +31,11 @@ import atheris
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 
 import fastlex  # noqa: E402
 import fastlex.python as fp  # noqa: E402
+import lexcheck  # noqa: E402
 import pyoracle  # noqa: E402
 
 try:
@@ -51,23 +53,6 @@ GRAMMARS = ("ruby", "python")
 READLINE_VARIANTS = 7
 
 
-def reference(data):
-    """byte offset -> (line, column in code points) at every character boundary of the UTF-8
-    (surrogatepass) bytes data, and the str."""
-    text = data.decode("utf-8", "surrogatepass")
-    out = {}
-    line, col, offset = 1, 0, 0
-    for ch in text:
-        out[offset] = (line, col)
-        offset += len(ch.encode("utf-8", "surrogatepass"))
-        if ch == "\n":
-            line, col = line + 1, 0
-        else:
-            col += 1
-    out[offset] = (line, col)
-    return out, text
-
-
 def physical_lines(data, start, end):
     """tokenize's ``line``: the whole lines holding bytes [start, end)."""
     lo = data.rfind(b"\n", 0, start) + 1
@@ -79,7 +64,7 @@ def physical_lines(data, start, end):
 
 def check_positions(text, grammar):
     data = text.encode("utf-8", "surrogatepass")
-    ref, _ = reference(data)
+    ref = lexcheck.reference_positions(text)
     toks = fastlex.tokenize(text, language=grammar)
     for tok in toks:
         s, e = tok.start_offset, tok.end_offset

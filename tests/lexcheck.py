@@ -144,6 +144,21 @@ class Child:
         self.proc = None
 
 
+def reference_positions(text):
+    """byte offset -> (line, column in code points), for every character boundary of text
+    (UTF-8, lone surrogates encoded as they are): the plain reference of every position test."""
+    out = {}
+    line, col, offset = 1, 0, 0
+    for ch in text:
+        out[offset] = (line, col)
+        offset += len(ch.encode("utf-8", "surrogatepass"))
+        if ch == "\n":
+            line, col = line + 1, 0
+        else:
+            col += 1
+    out[offset] = (line, col)
+    return out
+
 
 def serve(stdin, stdout):
     """Check inputs sent as 4-byte little-endian length + bytes; answer one JSON line each

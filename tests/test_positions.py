@@ -7,21 +7,7 @@ import random
 import pytest
 
 import fastlex
-
-
-def reference_positions(text):
-    """byte offset -> (line, column in code points), for every character boundary of text."""
-    out = {}
-    line, col, offset = 1, 0, 0
-    for ch in text:
-        out[offset] = (line, col)
-        offset += len(ch.encode("utf-8", "surrogatepass"))
-        if ch == "\n":
-            line, col = line + 1, 0
-        else:
-            col += 1
-    out[offset] = (line, col)
-    return out
+from lexcheck import reference_positions
 
 
 def reference_end(ref, start, end):
