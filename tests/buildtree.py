@@ -1,6 +1,7 @@
 """Copies of this tree built another way (another interpreter, other compiler flags), for the
 tests that run the suite against such a build: tests/python/test_py_interpreters.py (each
-CPython of FASTLEX_PY_VERSIONS) and tests/test_portable.py (-DFASTLEX_PORTABLE).
+CPython of FASTLEX_PY_VERSIONS) and tests/test_portable.py (-DFASTLEX_PORTABLE); the digest of
+the sources and the cached venvs also serve tests/test_sanitized.py.
 
 A copy is cached under build/<kind>/tree-<digest> in the tree (FASTLEX_BUILD_CACHE moves it),
 keyed by a digest of the sources: a second run only runs the tests. In CI (``CI`` set) what a
@@ -28,10 +29,11 @@ def missing(why):
     pytest.skip(why)
 
 
-def source_digest(extra=""):
-    """A digest of everything a copy holds (the cache's key), and of extra (the build's flags)."""
+def source_digest(extra="", tops=COPY):
+    """A digest of the files under tops (the cache's key; generated files and build products
+    left out), and of extra (the build's flags)."""
     h = hashlib.sha1(extra.encode())
-    for top in COPY:
+    for top in tops:
         path = os.path.join(ROOT, top)
         if os.path.isfile(path):
             paths = [path]
@@ -78,3 +80,23 @@ def built_copy(kind, python, env=None):
         pytest.fail(f"building fastlex ({kind}) failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
     os.rename(staging, tree)
     return tree
+
+
+def cached_venv(venv, python, packages, env=None):
+    """The python of a venv at venv made by python, holding packages (installed again when the
+    list changes; what pip cannot install fails in CI and skips elsewhere)."""
+    vpy = os.path.join(venv, "bin", "python")
+    marker = os.path.join(venv, "fastlex-test-packages.txt")
+    wanted = "\n".join(packages)
+    if not os.access(vpy, os.X_OK):
+        os.makedirs(os.path.dirname(venv), exist_ok=True)
+        subprocess.run([python, "-m", "venv", venv], check=True, capture_output=True)
+    if not os.path.exists(marker) or open(marker).read() != wanted:
+        res = subprocess.run([vpy, "-m", "pip", "install", "-q", *packages], capture_output=True, text=True,
+                             env=dict(os.environ, **(env or {})))
+        if res.returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)
+            missing(f"pip could not install {packages} into {venv}: {res.stderr[-2000:]}")
+        with open(marker, "w") as f:
+            f.write(wanted)
+    return vpy

@@ -17,13 +17,14 @@ holding Cython and atheris are cached under ``FASTLEX_SANITIZED_CACHE`` (default
 build/sanitized in the tree), the build keyed by the sources' digest. In CI (``CI`` set) a
 missing clang or a failed atheris install fails these tests; elsewhere they skip, saying why.
 """
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from buildtree import cached_venv, missing, source_digest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("FASTLEX_SANITIZED_CACHE", os.path.join(ROOT, "build", "sanitized"))
@@ -35,7 +36,6 @@ VENV_PACKAGES = ["Cython>=3.0", "setuptools>=64", "wheel", "atheris>=2.3", "Pygm
 LAYER_SECONDS = int(os.environ.get("FASTLEX_SANITIZED_LAYER_SECONDS", "20"))
 # What the sanitized build is made of (its cache key).
 SOURCES = ["setup.py", "pyproject.toml", "fastlex", "grammars", "fuzz/build_sanitized.sh"]
-GENERATED = ("_tables.pxi", "kinds.py", "_pygments_types.py", "_tree_sitter_map.py")
 SANITIZER_ENV = {
     "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0",
     "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
@@ -45,50 +45,11 @@ REPORTS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: libFuzzer", "SUM
            "Uncaught Python exception")
 
 
-def missing(why):
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
-
-
-def source_digest():
-    """A digest of the sources the sanitized build is made of."""
-    h = hashlib.sha1()
-    for top in SOURCES:
-        path = os.path.join(ROOT, top)
-        if os.path.isfile(path):
-            paths = [path]
-        else:
-            paths = []
-            for d, dirs, files in os.walk(path):
-                dirs[:] = sorted(x for x in dirs if x != "__pycache__")
-                paths.extend(os.path.join(d, f) for f in sorted(files)
-                             if not f.endswith((".so", ".pyd", ".c", ".html")) and not f.endswith(GENERATED))
-        for p in paths:
-            h.update(os.path.relpath(p, ROOT).encode())
-            with open(p, "rb") as f:
-                h.update(f.read())
-    return h.hexdigest()[:16]
-
-
 def venv_python():
-    """The cached venv's python, with Cython (to build) and atheris (to fuzz) installed."""
-    venv = os.path.join(CACHE, "venv")
-    vpy = os.path.join(venv, "bin", "python")
-    marker = os.path.join(venv, "fastlex-sanitized-packages.txt")
-    wanted = "\n".join(VENV_PACKAGES)
-    if not os.access(vpy, os.X_OK):
-        os.makedirs(CACHE, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True, capture_output=True)
-    if not os.path.exists(marker) or open(marker).read() != wanted:
-        res = subprocess.run([vpy, "-m", "pip", "install", "-q", *VENV_PACKAGES], capture_output=True, text=True,
-                             env=dict(os.environ, CLANG_BIN=shutil.which("clang") or "clang"))
-        if res.returncode != 0:
-            shutil.rmtree(venv, ignore_errors=True)
-            missing(f"pip could not install {VENV_PACKAGES} (atheris needs a wheel or clang): {res.stderr[-2000:]}")
-        with open(marker, "w") as f:
-            f.write(wanted)
-    return vpy
+    """The cached venv's python, with Cython (to build) and atheris (to fuzz) installed
+    (atheris builds with clang where pip finds no wheel)."""
+    return cached_venv(os.path.join(CACHE, "venv"), sys.executable, VENV_PACKAGES,
+                       {"CLANG_BIN": shutil.which("clang") or "clang"})
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +64,7 @@ def sanitized():
     preload = os.path.join(res.stdout.strip(), "asan_with_fuzzer.so")
     if res.returncode != 0 or not os.path.exists(preload):
         missing(f"atheris's asan_with_fuzzer.so was not found: {res.stderr[-1000:]}")
-    build = os.path.join(CACHE, "clang-" + source_digest())
+    build = os.path.join(CACHE, "clang-" + source_digest(tops=SOURCES))
     if not os.path.isdir(os.path.join(build, "fastlex")):
         if os.path.isdir(CACHE):
             for old in os.listdir(CACHE):

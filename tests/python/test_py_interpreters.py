@@ -9,13 +9,12 @@ Builds are cached under build/interpreters (tests/buildtree.py) keyed by the sou
 digest, so a second run only runs the tests.
 """
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from buildtree import CACHE, built_copy, missing
+from buildtree import CACHE, built_copy, cached_venv, missing
 
 VERSIONS = os.environ.get("FASTLEX_PY_VERSIONS", "3.13").split()
 TEST_PACKAGES = ["Cython>=3.0", "setuptools>=64", "wheel", "pytest>=7", "hypothesis>=6", "pycodestyle>=2.11",
@@ -42,20 +41,7 @@ def find_interpreter(version):
 
 def build_for(python, version):
     """A directory holding fastlex built for python (cached), and its venv's python."""
-    base = os.path.join(CACHE, "interpreters", version)
-    venv = os.path.join(base, "venv")
-    vpy = os.path.join(venv, "bin", "python")
-    marker = os.path.join(venv, "fastlex-test-packages.txt")
-    wanted = "\n".join(TEST_PACKAGES)
-    if not os.access(vpy, os.X_OK):
-        subprocess.run([python, "-m", "venv", venv], check=True, capture_output=True)
-    if not os.path.exists(marker) or open(marker).read() != wanted:
-        res = subprocess.run([vpy, "-m", "pip", "install", "-q", *TEST_PACKAGES], capture_output=True, text=True)
-        if res.returncode != 0:
-            shutil.rmtree(venv, ignore_errors=True)
-            missing(f"pip could not set up a {version} venv: {res.stderr[-2000:]}")
-        with open(marker, "w") as f:
-            f.write(wanted)
+    vpy = cached_venv(os.path.join(CACHE, "interpreters", version, "venv"), python, TEST_PACKAGES)
     tree = built_copy(os.path.join("interpreters", version), vpy)
     return tree, vpy
 
