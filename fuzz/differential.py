@@ -290,6 +290,7 @@ def python_difference(src):
 
 def python_signature(diff):
     which, i, a, b = diff
+
     def kind(t):
         if t is None:
             return "end"

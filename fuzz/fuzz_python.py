@@ -10,10 +10,8 @@ interpreter's tokenize: a difference is an AssertionError, reported like a crash
 (build and run as fuzz/README.md says for fuzz_lexer.py; the sanitized package holds
 fastlex.python too.)
 """
-import io
 import os
 import sys
-import tokenize
 
 import atheris
 

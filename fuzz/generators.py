@@ -10,7 +10,6 @@ continuation lines, tabs and spaces, decorators, numbers with underscores, \\f, 
 CR, non-ASCII names). ``mutate_bytes`` / ``mutate_text`` cut, splice, duplicate, delete and
 insert, for corpus files and generated programs alike. The same seed gives the same program.
 """
-import random
 
 # --------------------------------------------------------------------------------------- Ruby
 

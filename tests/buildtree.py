@@ -8,6 +8,7 @@ keyed by a digest of the sources: a second run only runs the tests. In CI (``CI`
 build needs and does not find fails the test; elsewhere it skips, saying what is missing.
 """
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -100,3 +101,13 @@ def cached_venv(venv, python, packages, env=None):
         with open(marker, "w") as f:
             f.write(wanted)
     return vpy
+
+
+def load_script(relpath):
+    """A script of this tree (bench/hostile.py, fuzz/differential.py, ...: not part of the
+    package) loaded as a module named after its file."""
+    name = os.path.splitext(os.path.basename(relpath))[0]
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, relpath))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -84,7 +84,7 @@ def test_polars_and_duckdb_take_tokens():
     assert series.struct.field("kind").to_list() == toks.kinds.tolist()
     assert pl.from_arrow(pa.array(toks)).struct.field("start").to_list() == toks.starts.tolist()
     duckdb = pytest.importorskip("duckdb")
-    tbl = pa.table({"tok": pa.array(toks)})
+    tbl = pa.table({"tok": pa.array(toks)})  # noqa: F841  (DuckDB reads it by name)
     rows = duckdb.sql("select tok.kind, tok.start, tok.end from tbl").fetchall()
     assert rows == list(zip(toks.kinds, toks.starts, toks.ends))
 

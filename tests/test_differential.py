@@ -4,7 +4,6 @@ the running interpreter's tokenize, the accepted-difference filters, and the dif
 long campaigns found and fastlex does not fix yet (strict xfail: each fails the run the day it is
 fixed, to be moved to tests/test_prism_shapes.py). Long campaigns: fuzz/README.md.
 """
-import importlib.util
 import os
 import random
 import sys
@@ -13,6 +12,7 @@ import tempfile
 import pytest
 
 import fastlex
+from buildtree import load_script
 
 from prism_oracle import prism_tokens, require_prism
 import fastlex.prism
@@ -24,14 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
 import generators  # noqa: E402
 
 
-def load_runner():
-    spec = importlib.util.spec_from_file_location("differential", os.path.join(ROOT, "fuzz", "differential.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DIFF = load_runner()
+DIFF = load_script("fuzz/differential.py")
 COUNT = int(os.environ.get("FASTLEX_DIFF_PROGRAMS", "400"))
 
 

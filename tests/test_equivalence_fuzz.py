@@ -13,7 +13,6 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
 import fastlex
 

@@ -3,27 +3,16 @@ lexes to the end with the invariants intact; deep nesting under a memory limit e
 in LexMemoryError naming the scanner stack, never a crash. Behaviour only: the
 timings are bench/hostile.py's business.
 """
-import importlib.util
-import os
 
 import pytest
 
 import fastlex
+from buildtree import load_script
 from fastlex import Kind
 from lexcheck import check_bytes, check_tokens, columns
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def load_bench():
-    """bench/hostile.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("hostile", os.path.join(ROOT, "bench", "hostile.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HOSTILE = load_bench()
+HOSTILE = load_script("bench/hostile.py")
 
 
 @pytest.mark.parametrize("family", sorted(HOSTILE.FAMILIES))

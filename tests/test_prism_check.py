@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-import fastlex
 from fastlex import prism
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -196,7 +196,7 @@ def check_spans(data, kinds, starts, ends):
             gap = gap[len(BOM):]
         assert GAP.fullmatch(gap), f"non-blank bytes {gap!r} between tokens at {prev}..{s}"
         prev = e
-    assert GAP.fullmatch(data[prev:n] if prev else data[prev:n].removeprefix(BOM)), f"non-blank bytes after the last token"
+    assert GAP.fullmatch(data[prev:n] if prev else data[prev:n].removeprefix(BOM)), "non-blank bytes after the last token"
 
 
 def check_tokens(src, tokens):

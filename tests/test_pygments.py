@@ -6,7 +6,6 @@ Pygments' own RubyLexer on a sample of the corpus.
 """
 import array
 import html
-import importlib.util
 import os
 import re
 import subprocess
@@ -25,14 +24,12 @@ from pygments.token import (  # noqa: E402
 
 from fastlex import Kind  # noqa: E402
 from fastlex.pygments import TOKEN_TYPES, RubyLexer  # noqa: E402
+from buildtree import load_script  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The agreement measure is shared with the full-corpus script bench/pygments_agreement.py.
-_spec = importlib.util.spec_from_file_location(
-    "pygments_agreement", os.path.join(ROOT, "bench", "pygments_agreement.py"))
-agreement = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(agreement)
+agreement = load_script("bench/pygments_agreement.py")
 
 
 from corpus import corpus_files  # noqa: E402  (shared corpus lookup)

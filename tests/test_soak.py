@@ -4,27 +4,18 @@ within 10% of the first pass and tracemalloc sees no growth over the last passes
 (1,000 passes) and its figures are in PERFORMANCE.md. valgrind (bench/valgrind_check.py) takes
 minutes: it runs here only with FASTLEX_VALGRIND=1.
 """
-import importlib.util
 import os
 import shutil
 
 import pytest
 
+from buildtree import load_script
 from corpus import corpus_files
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "bench", name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_short_soak_is_flat(capsys):
     corpus_files()                    # the Ruby corpus: fails in CI, skips elsewhere, when missing
-    soak = load("soak")
+    soak = load_script("bench/soak.py")
     rc = soak.main(["--passes", "20", "--files", "25", "--tracemalloc-passes", "4", "--every", "5"])
     out = capsys.readouterr().out
     assert "ruby/pygments" in out and "python/arrow" in out and "ruby/tokenize_many" in out
@@ -35,6 +26,6 @@ def test_short_soak_is_flat(capsys):
 def test_valgrind_memcheck_clean(capsys):
     if shutil.which("valgrind") is None:
         pytest.fail("FASTLEX_VALGRIND is set but valgrind is not installed")
-    rc = load("valgrind_check").main([])
+    rc = load_script("bench/valgrind_check.py").main([])
     out = capsys.readouterr().out
     assert rc == 0, out

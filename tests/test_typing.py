@@ -19,7 +19,6 @@ import site
 import subprocess
 import sys
 import sysconfig
-import textwrap
 
 import pytest
 

@@ -8,28 +8,18 @@ records are charged to ``memory_limit``. Linearity is checked by ratio (ten time
 must not take thirty times as long, the best of three runs, with slack), never by a time limit.
 """
 import gc
-import importlib.util
 import io
-import os
 import time
 
 import pytest
 
 import fastlex
 import fastlex.python as fp
+from buildtree import load_script
 from pyoracle import compare_bytes, compare_text
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("hostile", os.path.join(ROOT, "bench", "hostile.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HOSTILE = load_bench()
+HOSTILE = load_script("bench/hostile.py")
 FAMILIES = HOSTILE.PY_FAMILIES
 
 
