@@ -8,6 +8,7 @@ Inputs are the tab-separated data files in grammars/ruby; outputs are
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -259,38 +260,15 @@ def gen_pygments_py(kinds):
 
 def load_tree_sitter_map(known):
     """The tree-sitter mapping rows, validated against the kinds."""
-    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": [], "split": [], "cover": [], "text": [], "trim": []}
-    for lineno, f in read_tsv("tree_sitter.tsv"):
-        rule = f[0]
-        if rule == "leaf" and len(f) == 5:
-            kinds = f[3].split()
-            rows["leaf"].append((f[1], f[2], kinds, f[4]))
-        elif rule == "join" and len(f) == 4:
-            kinds = [f[1]]
-            rows["join"].append((f[1], f[2], f[3]))
-        elif rule == "unmatched" and len(f) == 3:
-            kinds = [f[1]]
-            rows["unmatched"].append((f[1], f[2]))
-        elif rule == "split" and len(f) == 4:
-            import re as _re
-            # (the kind names the pattern spells out; KEYWORD_[A-Z_]+ and the like are patterns)
-            kinds = [w for w in _re.findall(r"(?<![A-Za-z_\[])[A-Z][A-Z_]*[A-Z](?![A-Za-z_\]])", f[2])]
-            rows["split"].append((f[1], f[2], f[3]))
-        elif rule == "cover" and len(f) == 4:
-            kinds = [f[1]]
-            rows["cover"].append((f[1], f[2], f[3]))
-        elif rule in ("text", "trim") and len(f) == 3:
-            kinds = []
-            rows[rule].append((f[1], f[2]))
-        elif rule == "quirk" and len(f) == 3:
-            kinds = []
-            rows["quirk"].append((f[1], f[2]))
-        else:
-            raise SystemExit(f"tree_sitter.tsv:{lineno}: malformed row")
-        for k in kinds:
-            if k not in known:
-                raise SystemExit(f"tree_sitter.tsv:{lineno}: unknown kind {k}")
-    return rows
+    return tsv.read_tree_sitter_map(RUBY, known, {
+        # several fastlex tokens for one leaf: the kind names its pattern spells out
+        # (KEYWORD_[A-Z_]+ and the like are patterns, not kinds)
+        "split": (4, lambda f: re.findall(r"(?<![A-Za-z_\[])[A-Z][A-Z_]*[A-Z](?![A-Za-z_\]])", f[2]),
+                  lambda f: (f[1], f[2], f[3])),
+        "cover": (4, lambda f: [f[1]], lambda f: (f[1], f[2], f[3])),
+        "text": (3, lambda f: [], lambda f: (f[1], f[2])),
+        "trim": (3, lambda f: [], lambda f: (f[1], f[2])),
+    })
 
 
 def gen_tree_sitter_py(rows):

@@ -82,29 +82,7 @@ def kind_names(kinds, ops):
 
 def load_tree_sitter_map(known):
     """The rows of tree_sitter.tsv (leaf, join, unmatched, quirk), validated against the kinds."""
-    rows = {"leaf": [], "join": [], "unmatched": [], "quirk": []}
-    for lineno, f in enumerate(read_tsv("tree_sitter.tsv"), 1):
-        rule = f[0]
-        if rule == "leaf" and len(f) == 5:
-            names = [] if f[3] == "-" else f[3].split()
-            rows["leaf"].append((f[1], f[2], names, f[4]))
-        elif rule == "join" and len(f) == 4:
-            names = [f[1]]
-            rows["join"].append((f[1], f[2], f[3]))
-        elif rule == "unmatched" and len(f) == 3:
-            names = [f[1]]
-            rows["unmatched"].append((f[1], f[2]))
-        elif rule == "quirk" and len(f) == 3:
-            names = []
-            rows["quirk"].append((f[1], f[2]))
-        else:
-            raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: malformed row {f!r}")
-        if not f[-1].strip():
-            raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: no reason")
-        for k in names:
-            if k not in known:
-                raise SystemExit(f"grammars/python/tree_sitter.tsv: row {lineno}: unknown kind {k}")
-    return rows
+    return tsv.read_tree_sitter_map(HERE, known)
 
 
 def generate_tree_sitter_map():
