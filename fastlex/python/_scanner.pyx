@@ -963,7 +963,14 @@ cdef inline Py_ssize_t char_col(const uint8_t* s, Py_ssize_t ls, Py_ssize_t off,
 
 
 cdef extern from "Python.h":
-    const char* r_utf8 "PyUnicode_AsUTF8AndSize"(object o, Py_ssize_t* size) except NULL
+    const char* r_utf8_or_null "PyUnicode_AsUTF8AndSize"(PyObject* o, Py_ssize_t* size)
+    PyObject* r_call_noargs "PyObject_CallNoArgs"(PyObject* callable)
+
+cdef extern from *:
+    """
+    #define fl_reraise() (-1)
+    """
+    int fl_reraise() except -1            # "fails": hands the exception already set to Cython
 
 
 cdef bint gate_open(const uint8_t* p, Py_ssize_t n, int gate, uint8_t quote) noexcept nogil:
@@ -999,7 +1006,8 @@ cdef class TokenStream:
     cdef object _fallback
     cdef object _first
     cdef object _readline, _make, reason
-    cdef list _src, raw               # raw: a value read not (yet) in lines
+    cdef list _src
+    cdef object pending               # a value read not (yet) in lines, or None
     cdef Py_ssize_t _src_i, yielded
     cdef bint _ready, ended, noeol, finished
     cdef int mode
@@ -1079,7 +1087,7 @@ cdef class TokenStream:
             self._src = source
         else:
             self._readline = source
-        self.raw = None
+        self.pending = None
         self._first = first
         self.lines = []
         self.lcap = 64
@@ -1110,7 +1118,7 @@ cdef class TokenStream:
         """Hand over to the interpreter's tokenize: it replays the values read, and its
         first tokens (those this stream gave) are skipped."""
         self.reason = reason
-        raw = self.lines + self.raw if self.raw else self.lines
+        raw = self.lines + [self.pending] if self.pending is not None else self.lines
         it = iter(self._make(reason, raw, error, self.ended))
         cdef Py_ssize_t i
         for i in range(self.yielded):
@@ -1119,7 +1127,9 @@ cdef class TokenStream:
 
     cdef int _read(self) except -2:
         """Read one value: 0 (a line appended), 1 (the end: '' or StopIteration), -1 (handed
-        over to the interpreter's tokenize)."""
+        over to the interpreter's tokenize). The common case (a str line) runs without a
+        try block or a list: each costs a thread-state lookup or an allocation a line."""
+        cdef PyObject* got
         if self._src is not None:
             if self._src_i >= PyList_GET_SIZE(self._src):
                 self.ended = True
@@ -1127,35 +1137,32 @@ cdef class TokenStream:
             line = <object>PyList_GET_ITEM(self._src, self._src_i)
             self._src_i += 1
         else:
-            try:
-                line = self._readline()
-            except StopIteration:
-                self.ended = True
-                return 1
-            except BaseException as exc:  # replayed: the interpreter's tokenize raises it where it would
-                self._switch("readline", exc)
-                return -1
+            got = r_call_noargs(<PyObject*>self._readline)
+            if got == NULL:
+                return self._readline_raised()
+            line = fl_steal(got)
         if not PyUnicode_CheckExact(line):
             if not line and isinstance(line, (str, bytes)):
                 self.ended = True
                 return 1
-            self.raw = [line]
+            self.pending = line
             self._switch("lines")
             return -1
         cdef Py_ssize_t size = PyUnicode_GET_LENGTH(line)
         if size == 0:
             self.ended = True
             return 1
-        self.raw = [line]                # (until it joins self.lines: the values read are lines + raw)
+        self.pending = line              # (until it joins self.lines: the values read are lines + pending)
         if self.noeol:
             self._switch("lines")
             return -1
         cdef const char* u
-        try:
-            u = r_utf8(line, &size)
-        except UnicodeEncodeError:
-            self._switch("lines" if line.find("\n") not in (-1, len(line) - 1) else "character")
-            return -1
+        if PyUnicode_IS_ASCII(line):
+            u = <const char*>r_unicode_data(<PyObject*>line)
+        else:
+            u = r_utf8_or_null(<PyObject*>line, &size)
+            if u == NULL:
+                return self._utf8_failed(line)
         cdef const char* nl = <const char*>memchr(u, 10, size)
         if nl == NULL:
             self.noeol = True
@@ -1196,11 +1203,32 @@ cdef class TokenStream:
         self.starts[self.nlines] = self.blen + 1
         self.starts[self.nlines + 1] = self.blen + 1
         self.lines.append(line)
-        self.raw = None
+        self.pending = None
         if self.nlines == 1:
             self.line = PyList_GET_ITEM(self.lines, 0)
         self.sc.s = self.buf
         return 0
+
+    cdef int _readline_raised(self) except -2:
+        """readline raised (the exception is set): StopIteration ends the input; any other
+        exception is replayed by the interpreter's tokenize where it would raise it."""
+        try:
+            fl_reraise()
+        except StopIteration:
+            self.ended = True
+            return 1
+        except BaseException as exc:
+            self._switch("readline", exc)
+            return -1
+
+    cdef int _utf8_failed(self, line) except -2:
+        """The line has no UTF-8 form (the exception is set): a lone surrogate
+        (UnicodeEncodeError) goes to the interpreter's tokenize; anything else propagates."""
+        try:
+            fl_reraise()
+        except UnicodeEncodeError:
+            self._switch("lines" if line.find("\n") not in (-1, len(line) - 1) else "character")
+            return -1
 
     cdef bint _name_ok(self):
         """A NAME_U record: an identifier (and \\w+ before 3.12)."""
