@@ -1368,11 +1368,14 @@ cdef class TokenStream:
             string = new_ref(<PyObject*>_NL_STR if end - start == 1 else <PyObject*>_CRNL_STR)
             ecol = scol + (end - start)
         elif kind == K_DEDENT:
-            if start == self.last_end_off:
-                spos = self.last_end
-                r_incref(spos)
-            else:
+            # at the first token of its line: the DEDENTs there and that token share one pair
+            if start != self.last_end_off:
                 spos = new_pos(row_obj, scol)
+                r_xdecref(self.last_end)
+                self.last_end = spos            # (its one reference: last_end's)
+                self.last_end_off = start
+            spos = self.last_end
+            r_incref(spos)
             r_incref(spos)
             return new_token(type_, new_ref(<PyObject*>_EMPTY), spos, spos, new_ref(line))
         elif end < starts[row + 1]:
