@@ -558,10 +558,18 @@ cdef void scan_number(Scanner* S, Py_ssize_t start) noexcept nogil:
     cdef bint has_exp = False
     cdef uint8_t c1
     cdef int kind
+    cdef uint8_t base, c
     if src[i] == 48 and i + 1 < n and (src[i + 1] | 0x20) in (120, 98, 111, 100):  # 0x 0b 0o 0d
+        # only the base's own digits (and _): 0o1and is 0o1 then and, 0b1do is 0b1 then do
+        base = src[i + 1] | 0x20
         i += 2
-        while i < n and ((CHAR_CLASS[src[i]] & CC_HEX) or src[i] == 95):
-            i += 1
+        while i < n:
+            c = src[i]
+            if c == 95 or (48 <= c <= 49) or (base != 98 and 50 <= c <= 55) or (
+                    base != 98 and base != 111 and 56 <= c <= 57) or (base == 120 and (CHAR_CLASS[c] & CC_HEX)):
+                i += 1
+            else:
+                break
     else:
         while i < n and ((CHAR_CLASS[src[i]] & CC_DIGIT) or src[i] == 95):
             i += 1

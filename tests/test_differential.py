@@ -106,8 +106,6 @@ UNFIXED = [
     (b'x = %\nab\n', 'a %-literal delimited by a newline'),
     (b'%-\\C-n-', 'an escape (\\C-) before the closing delimiter does not take it'),
     (b'x = ""\ndef r\n  x = 1\nend\nx -3\n', 'one name local in two scopes (fastlex keeps one scope per name)'),
-    (b'for b in 0O3do\nend\n', 'a prefixed number followed by a keyword (0O3do)'),
-    (b'x = 0o1and y\n', 'a prefixed number followed by a keyword (0o1and)'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
     (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),

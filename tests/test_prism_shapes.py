@@ -93,6 +93,10 @@ SHAPES = [
     ('x = 1\nx (1)\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('PARENTHESIS_LEFT_PARENTHESES', '('), ('INTEGER', '1'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('while -> do end do\nend\n', [('KEYWORD_WHILE', 'while'), ('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('for a in -> do end do\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'a'), ('KEYWORD_IN', 'in'), ('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # a prefixed number takes only its base's digits: the keyword after it stays a keyword
+    ('x = 0o1and y\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '0o1'), ('KEYWORD_AND', 'and'), ('IDENTIFIER', 'y'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('for b in 0O3do\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'b'), ('KEYWORD_IN', 'in'), ('INTEGER', '0O3'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p 0d19_0i, 0o17r, 0b1ri, 0xffr, 0o1_7\n', [('IDENTIFIER', 'p'), ('INTEGER_IMAGINARY', '0d19_0i'), ('COMMA', ','), ('INTEGER_RATIONAL', '0o17r'), ('COMMA', ','), ('INTEGER_RATIONAL_IMAGINARY', '0b1ri'), ('COMMA', ','), ('INTEGER_RATIONAL', '0xffr'), ('COMMA', ','), ('INTEGER', '0o1_7'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
