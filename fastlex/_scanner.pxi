@@ -703,17 +703,37 @@ cdef void open_literal(Scanner* S, Py_ssize_t start, Py_ssize_t body, int begin_
     S.pos = body
 
 
+cdef inline Py_ssize_t percent_delimiter(Scanner* S, Py_ssize_t j, bint blank_ok, uint8_t* delim) noexcept nogil:
+    """Where the body starts if src[j] may delimit a %-literal (its closer in delim[0]), else -1.
+    As prism: any ASCII byte that is not a letter or digit (so _ too); a blank or a newline only
+    where blank_ok; CR LF counts as one newline (the literal then ends at a newline)."""
+    if j >= S.n:
+        return -1
+    cdef uint8_t d = S.src[j]
+    if d >= 0x80 or (CHAR_CLASS[d] & CC_IDENT and d != 95) or d == 0 or d == 4 or d == 26:
+        return -1
+    if d == 32 or d == 9 or d == 10 or d == 11 or d == 12 or d == 13:
+        if not blank_ok:
+            return -1
+        if d == 13 and at(S, j + 1) == 10:
+            delim[0] = 10
+            return j + 2
+    delim[0] = d
+    return j + 1
+
+
 cdef bint try_percent_literal(Scanner* S) noexcept nogil:
     """A %-literal at S.pos (%w[ %q( %( ...): open it and return True, or False if it is not one."""
     cdef Py_ssize_t i = S.pos
     cdef uint8_t c1 = at(S, i + 1)
     cdef uint8_t d
+    cdef Py_ssize_t body
     cdef int kind, flags
     if c1 == 0 and i + 1 >= S.n:
         return False
     if c1 in (113, 81, 119, 87, 105, 73, 115, 114, 120):  # q Q w W i I s r x
-        d = at(S, i + 2)
-        if i + 2 >= S.n or not (CHAR_CLASS[d] & CC_PUNCT_DELIM):
+        body = percent_delimiter(S, i + 2, True, &d)
+        if body < 0:
             return False
         if c1 == 113:
             kind, flags = K_STRING_BEGIN, 0
@@ -733,12 +753,15 @@ cdef bint try_percent_literal(Scanner* S) noexcept nogil:
             kind, flags = K_REGEXP_BEGIN, FF_INTERP | FF_ESCAPES | FF_REGEXP
         else:
             kind, flags = K_PERCENT_LOWER_X, FF_INTERP | FF_ESCAPES
-        open_literal(S, i, i + 3, kind, flags, d)
+        open_literal(S, i, body, kind, flags, d)
         return True
-    if (CHAR_CLASS[c1] & CC_PUNCT_DELIM) or (c1 == 32 and S.state != ST_ARG):
-        open_literal(S, i, i + 2, K_STRING_BEGIN, FF_INTERP | FF_ESCAPES, c1)
-        return True
-    return False
+    # a bare %: a blank after it opens a literal only where an argument cannot begin
+    # (prism's spcarg: after a command name and a space, "% " is the operator)
+    body = percent_delimiter(S, i + 1, S.state != ST_ARG, &d)
+    if body < 0:
+        return False
+    open_literal(S, i, body, K_STRING_BEGIN, FF_INTERP | FF_ESCAPES, d)
+    return True
 
 
 cdef bint try_heredoc(Scanner* S) noexcept nogil:
@@ -967,7 +990,15 @@ cdef void scan_string(Scanner* S, Frame* f) noexcept nogil:
                 emit(S, i, e, K_REGEXP_END)
                 S.pos = e
             else:
+                if close == 10 and i > content and src[i - 1] == 13:
+                    i -= 1          # (a literal closed by a newline: CR LF is its STRING_END)
                 emit(S, content, i, K_STRING_CONTENT)
+                if close == 10 and src[i] == 13:
+                    emit(S, i, i + 2, K_STRING_END)
+                    S.pos = i + 2
+                    pop_frame(S)
+                    S.state = ST_END
+                    return
                 label = (flags & FF_LABEL) and at(S, i + 1) == 58 and at(S, i + 2) != 58 and i + 1 < n
                 if label:
                     pop_frame(S)

@@ -97,6 +97,16 @@ SHAPES = [
     ('x = 0o1and y\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '0o1'), ('KEYWORD_AND', 'and'), ('IDENTIFIER', 'y'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('for b in 0O3do\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'b'), ('KEYWORD_IN', 'in'), ('INTEGER', '0O3'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('p 0d19_0i, 0o17r, 0b1ri, 0xffr, 0o1_7\n', [('IDENTIFIER', 'p'), ('INTEGER_IMAGINARY', '0d19_0i'), ('COMMA', ','), ('INTEGER_RATIONAL', '0o17r'), ('COMMA', ','), ('INTEGER_RATIONAL_IMAGINARY', '0b1ri'), ('COMMA', ','), ('INTEGER_RATIONAL', '0xffr'), ('COMMA', ','), ('INTEGER', '0o1_7'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # any ASCII byte but a letter or digit delimits a %-literal: _, a blank, a newline (CR LF too)
+    ('x = %\nab\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%\n'), ('STRING_CONTENT', 'ab'), ('STRING_END', '\n'), ('EOF', '\n')]),
+    ('%w\na b\n', [('PERCENT_LOWER_W', '%w\n'), ('STRING_CONTENT', 'a'), ('WORDS_SEP', ' '), ('STRING_CONTENT', 'b'), ('STRING_END', '\n'), ('EOF', '\n')]),
+    ('x = %\r\nab\r\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%\r\n'), ('STRING_CONTENT', 'ab'), ('STRING_END', '\r\n'), ('EOF', '\n')]),
+    ('x = %q_a_\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%q_'), ('STRING_CONTENT', 'a'), ('STRING_END', '_'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = %q\tab\t\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%q\t'), ('STRING_CONTENT', 'ab'), ('STRING_END', '\t'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p %q a \n', [('IDENTIFIER', 'p'), ('STRING_BEGIN', '%q '), ('STRING_CONTENT', 'a'), ('STRING_END', ' '), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p(%\na\n)\n', [('IDENTIFIER', 'p'), ('PARENTHESIS_LEFT', '('), ('STRING_BEGIN', '%\n'), ('STRING_CONTENT', 'a'), ('STRING_END', '\n'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('foo % \na\n', [('IDENTIFIER', 'foo'), ('PERCENT', '%'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'a'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = %w\na\n.size\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('PERCENT_LOWER_W', '%w\n'), ('STRING_CONTENT', 'a'), ('STRING_END', '\n'), ('DOT', '.'), ('IDENTIFIER', 'size'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
