@@ -7,6 +7,7 @@ cdef struct RubyState:
     Scanner scanner
     Vec frames              # of Frame: open literals, brackets, keyword blocks
     Vec heredocs            # of Heredoc: pending on the current line
+    Vec decls               # of Decl: local-variable declarations
 
 
 cdef void ruby_init(void* state) noexcept nogil:
@@ -14,6 +15,7 @@ cdef void ruby_init(void* state) noexcept nogil:
     cdef RubyState* st = <RubyState*>state
     vec_init(&st.frames, sizeof(Frame), PHASE_STACK)
     vec_init(&st.heredocs, sizeof(Heredoc), PHASE_STACK)
+    vec_init(&st.decls, sizeof(Decl), PHASE_STACK)
 
 
 cdef void ruby_release(void* state, Budget* budget) noexcept nogil:
@@ -21,13 +23,15 @@ cdef void ruby_release(void* state, Budget* budget) noexcept nogil:
     cdef RubyState* st = <RubyState*>state
     vec_free(&st.frames, budget)
     vec_free(&st.heredocs, budget)
+    vec_free(&st.decls, budget)
 
 
 cdef size_t ruby_held(void* state) noexcept nogil:
     """Bytes the stacks hold."""
     cdef RubyState* st = <RubyState*>state
     return (<size_t>st.frames.capacity * st.frames.item_size
-            + <size_t>st.heredocs.capacity * st.heredocs.item_size)
+            + <size_t>st.heredocs.capacity * st.heredocs.item_size
+            + <size_t>st.decls.capacity * st.decls.item_size)
 
 
 cdef int ruby_scan(void* state, ScanTarget* t) noexcept nogil:
@@ -41,6 +45,7 @@ cdef int ruby_scan(void* state, ScanTarget* t) noexcept nogil:
     S.budget = t.budget
     S.frames = &st.frames
     S.heredocs = &st.heredocs
+    S.decls = &st.decls
     S.errors = t.errors
     return scan_source(S)
 

@@ -224,6 +224,14 @@ cdef enum:
     HIGH_MAP_WORDS = 1024     # the high-byte map: 65,536 bits, one per block of the source
     HIGH_MIN_SHIFT = 12       # blocks of at least 4 KB (larger ones past 256 MB of source)
 
+cdef struct Decl:
+    # A name declared a local variable in a scope. A pool entry's flags is 1 + the index of
+    # the name's newest declaration (0: never declared); prev links the older ones, so a name
+    # local in a method and in the code around it is a local in both.
+    uint32_t scope
+    uint32_t prev
+
+
 cdef struct Scanner:
     const uint8_t* src
     Py_ssize_t n
@@ -251,6 +259,7 @@ cdef struct Scanner:
     Vec* frames           # of Frame; frames[0] is FR_TOP
     Frame* top_frame      # the last of frames (kept by push_frame and pop_frame: no index arithmetic)
     Vec* heredocs         # of Heredoc, pending on the current line
+    Vec* decls            # of Decl: the local-variable declarations (see local_visible)
     Vec* errors           # of ErrorRecord
     bint failed           # the budget refused memory: stop
     int high_shift        # log2 of the high-byte map's block size
@@ -345,17 +354,11 @@ cdef inline void pop_frame(Scanner* S) noexcept nogil:
         S.scope = S.top_frame.scope     # every frame carries the innermost scope at its level
 
 
-cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
-    """True if a local of scope is visible here: scope is open and no def/class lies between."""
+cdef bint scope_open(Scanner* S, uint32_t scope) noexcept nogil:
+    """True if scope is open: some frame carries it (scope ids grow up the stack: binary search)."""
     cdef Py_ssize_t lo = 0
     cdef Py_ssize_t hi = S.frames.count - 1
     cdef Py_ssize_t mid
-    # Scope ids grow up the stack: scope lies above the innermost hard scope iff it is not
-    # smaller than that one's id, and it is open iff some frame carries it (binary search).
-    if scope == S.scope:
-        return scope != 0        # assigned in the innermost scope: the common case, no search
-    if scope == 0 or scope < top(S).hard:
-        return False
     while lo < hi:
         mid = (lo + hi) >> 1
         if (<Frame*>vec_at(S.frames, mid)).scope < scope:
@@ -363,6 +366,49 @@ cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
         else:
             hi = mid
     return (<Frame*>vec_at(S.frames, lo)).scope == scope
+
+
+cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
+    """True if a local of scope is visible here: scope is open and no def/class lies between."""
+    # scope lies above the innermost hard scope iff it is not smaller than that one's id
+    if scope == S.scope:
+        return scope != 0        # assigned in the innermost scope: the common case, no search
+    if scope == 0 or scope < top(S).hard:
+        return False
+    return scope_open(S, scope)
+
+
+cdef bint local_visible(Scanner* S, int64_t slot) noexcept nogil:
+    """True if the name in pool slot is a local variable here. A name is declared in the
+    innermost scope (declare_local), which lies inside every open scope: so the chain, newest
+    first, lists the open scopes' declarations innermost first, and the first open one
+    decides (visible unless a def/class lies between). Declarations of closed scopes (a
+    closed scope never reopens) are unlinked on the way: each once, so lookups stay linear."""
+    cdef uint32_t* head = &S.pool.slots[slot].flags
+    cdef Decl* d
+    while head[0] != 0:
+        d = <Decl*>vec_at(S.decls, head[0] - 1)
+        if d.scope == S.scope:
+            return True          # declared in the innermost scope: the common case, no search
+        if scope_open(S, d.scope):
+            return d.scope >= top(S).hard
+        head[0] = d.prev
+    return False
+
+
+cdef void declare_local(Scanner* S, int64_t slot) noexcept nogil:
+    """Declare the name in pool slot a local variable of the innermost scope, over its older
+    declarations (which come back into sight when this scope closes)."""
+    cdef uint32_t head = S.pool.slots[slot].flags
+    if head != 0 and (<Decl*>vec_at(S.decls, head - 1)).scope == S.scope:
+        return
+    cdef Decl* d = <Decl*>vec_push(S.decls, S.budget)
+    if d == NULL:
+        S.failed = True
+        return
+    d.scope = S.scope
+    d.prev = head
+    S.pool.slots[slot].flags = <uint32_t>S.decls.count
 
 
 cdef void close_to(Scanner* S, int mode) noexcept nogil:
@@ -1353,7 +1399,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         if is_local:
             slot = intern(S, start, i)       # a keyword parameter (def f(k:), |k:|): a local
             if slot >= 0:
-                S.pool.slots[slot].flags = S.scope
+                declare_local(S, slot)
         return
     S.pos = i
     # Keywords, except after . and &.; as a method name (def for, alias then with) a keyword
@@ -1413,9 +1459,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
     mlhs = i < n and S.src[i] == 44 and prev_state == ST_BEG and STATEMENT_START[S.last_kind] \
         and multiple_assignment_targets(S, i)
     emit(S, start, i, kind)
-    is_local = scope_sees(S, S.pool.slots[slot].flags)
+    is_local = local_visible(S, slot)
     if not is_local and (param or mlhs or assignment_follows(S, i)):
-        S.pool.slots[slot].flags = S.scope
+        declare_local(S, slot)
         is_local = True
     S.state = ST_END if is_local else ST_ARG
 
@@ -1446,8 +1492,8 @@ cdef bint multiple_assignment_targets(Scanner* S, Py_ssize_t i) noexcept nogil:
                 slot = intern(S, k, e)
                 if slot < 0:
                     return False
-                if not scope_sees(S, S.pool.slots[slot].flags):
-                    S.pool.slots[slot].flags = S.scope
+                if not local_visible(S, slot):
+                    declare_local(S, slot)
             last = skip_blanks(S, e)
             c = at(S, last)
             if c == 44:
@@ -2210,6 +2256,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.failed = False
     S.frames.count = 0
     S.heredocs.count = 0
+    S.decls.count = 0
     S.errors.count = 0
     S.ascii = map_high_bytes(S)
     if push_frame(S, FR_TOP, FF_HARD_SCOPE, 0) == NULL:

@@ -104,7 +104,6 @@ UNFIXED = [
     (b'def f a,...\nend\n', "... among a def's parameters without parentheses is UDOT_DOT_DOT"),
     (b'def n...\nend\n', 'def n... is n with a forwarding parameter'),
     (b'%-\\C-n-', 'an escape (\\C-) before the closing delimiter does not take it'),
-    (b'x = ""\ndef r\n  x = 1\nend\nx -3\n', 'one name local in two scopes (fastlex keeps one scope per name)'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
     (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),
