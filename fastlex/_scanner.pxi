@@ -107,7 +107,6 @@ cdef enum CharClass:
     CC_UPPER = 8
     CC_SPACE = 16       # space, \t, \v, \f, \r (not \n)
     CC_HEX = 32
-    CC_PUNCT_DELIM = 64 # may delimit a %-literal
 
 cdef uint8_t CHAR_CLASS[256]
 
@@ -138,8 +137,6 @@ cdef void char_class_init() noexcept nogil:
             CHAR_CLASS[c] |= CC_HEX
         if c == 32 or c == 9 or c == 11 or c == 12 or c == 13:
             CHAR_CLASS[c] |= CC_SPACE
-        if c > 32 and c < 127 and not (CHAR_CLASS[c] & CC_IDENT):
-            CHAR_CLASS[c] |= CC_PUNCT_DELIM
         TEXT_STOP[c] = 0
         if c == 92 or c == 35:
             TEXT_STOP[c] |= TS_ALWAYS
@@ -604,18 +601,17 @@ cdef void scan_number(Scanner* S, Py_ssize_t start) noexcept nogil:
     cdef bint has_exp = False
     cdef uint8_t c1
     cdef int kind
-    cdef uint8_t base, c
+    cdef uint8_t base, digit_end, c
     if src[i] == 48 and i + 1 < n and (src[i + 1] | 0x20) in (120, 98, 111, 100):  # 0x 0b 0o 0d
         # only the base's own digits (and _): 0o1and is 0o1 then and, 0b1do is 0b1 then do
         base = src[i + 1] | 0x20
+        digit_end = 50 if base == 98 else (56 if base == 111 else 58)     # past 1, 7 or 9
         i += 2
         while i < n:
             c = src[i]
-            if c == 95 or (48 <= c <= 49) or (base != 98 and 50 <= c <= 55) or (
-                    base != 98 and base != 111 and 56 <= c <= 57) or (base == 120 and (CHAR_CLASS[c] & CC_HEX)):
-                i += 1
-            else:
+            if not (c == 95 or (48 <= c < digit_end) or (base == 120 and (CHAR_CLASS[c] & CC_HEX))):
                 break
+            i += 1
     else:
         while i < n and ((CHAR_CLASS[src[i]] & CC_DIGIT) or src[i] == 95):
             i += 1

@@ -728,6 +728,7 @@ cdef PyObject* _OP_PTRS[64]
 cdef object _EMPTY = ""
 cdef object _NL_STR = "\n"
 cdef object _CRNL_STR = "\r\n"
+cdef object _NOTHING = object()     # TokenStream.pending when no value waits (None is a value read)
 
 
 def configure(TokenInfo, dict types):
@@ -1007,7 +1008,7 @@ cdef class TokenStream:
     cdef object _first
     cdef object _readline, _make, reason
     cdef list _src
-    cdef object pending               # a value read not (yet) in lines, or None
+    cdef object pending               # a value read not (yet) in lines, or _NOTHING
     cdef Py_ssize_t _src_i, yielded
     cdef bint _ready, ended, noeol, finished
     cdef int mode
@@ -1087,7 +1088,7 @@ cdef class TokenStream:
             self._src = source
         else:
             self._readline = source
-        self.pending = None
+        self.pending = _NOTHING
         self._first = first
         self.lines = []
         self.lcap = 64
@@ -1118,7 +1119,7 @@ cdef class TokenStream:
         """Hand over to the interpreter's tokenize: it replays the values read, and its
         first tokens (those this stream gave) are skipped."""
         self.reason = reason
-        raw = self.lines + [self.pending] if self.pending is not None else self.lines
+        raw = self.lines + [self.pending] if self.pending is not _NOTHING else self.lines
         it = iter(self._make(reason, raw, error, self.ended))
         cdef Py_ssize_t i
         for i in range(self.yielded):
@@ -1156,13 +1157,9 @@ cdef class TokenStream:
         if self.noeol:
             self._switch("lines")
             return -1
-        cdef const char* u
-        if PyUnicode_IS_ASCII(line):
-            u = <const char*>r_unicode_data(<PyObject*>line)
-        else:
-            u = r_utf8_or_null(<PyObject*>line, &size)
-            if u == NULL:
-                return self._utf8_failed(line)
+        cdef const char* u = r_utf8_or_null(<PyObject*>line, &size)
+        if u == NULL:
+            return self._utf8_failed(line)
         cdef const char* nl = <const char*>memchr(u, 10, size)
         if nl == NULL:
             self.noeol = True
@@ -1203,7 +1200,7 @@ cdef class TokenStream:
         self.starts[self.nlines] = self.blen + 1
         self.starts[self.nlines + 1] = self.blen + 1
         self.lines.append(line)
-        self.pending = None
+        self.pending = _NOTHING
         if self.nlines == 1:
             self.line = PyList_GET_ITEM(self.lines, 0)
         self.sc.s = self.buf

@@ -98,6 +98,7 @@ def _calls(make, values):
     ["x = 1\n", StopIteration(), "never\n"],
     ["x = 1\n", b"y = 2\n"],
     ["x = 1\n", "y", "z\n"],
+    ["x = 1\n", None, "y\n"],
     ["x = (1,\n", ValueError("v")],
     ["s = '''a\n", "b\n", KeyError("k")],
 ])
