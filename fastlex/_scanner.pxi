@@ -221,6 +221,9 @@ cdef enum:
     HIGH_MAP_WORDS = 1024     # the high-byte map: 65,536 bits, one per block of the source
     HIGH_MIN_SHIFT = 12       # blocks of at least 4 KB (larger ones past 256 MB of source)
 
+cdef enum:
+    DECL_BYTES = 64           # source bytes per local-variable declaration reserved (vec_reserve)
+
 cdef struct Decl:
     # A name declared a local variable in a scope. A pool entry's flags is 1 + the index of
     # the name's newest declaration (0: never declared); prev links the older ones, so a name
@@ -2253,6 +2256,9 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.frames.count = 0
     S.heredocs.count = 0
     S.decls.count = 0
+    # local-variable declarations: about one per DECL_BYTES bytes of dense code (every def
+    # and block declares its parameters again), reserved at once rather than grown by doubling
+    vec_reserve(S.decls, S.budget, S.n // DECL_BYTES + 16)
     S.errors.count = 0
     S.ascii = map_high_bytes(S)
     if push_frame(S, FR_TOP, FF_HARD_SCOPE, 0) == NULL:

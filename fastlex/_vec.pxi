@@ -36,6 +36,21 @@ cdef inline void* vec_push(Vec* v, Budget* b) noexcept nogil:
     return v.items + (v.count - 1) * v.item_size
 
 
+cdef inline void vec_reserve(Vec* v, Budget* b, Py_ssize_t n) noexcept nogil:
+    """Grow to room for n items at once when the limit leaves room for them: a hint, never a
+    failure (without it, or past it, vec_push grows as usual and the limit decides there)."""
+    if n <= v.capacity:
+        return
+    cdef size_t extra = <size_t>(n - v.capacity) * v.item_size
+    if b.limit != 0 and b.reserved + extra > b.limit:
+        return
+    cdef void* grown = budget_realloc(b, v.items, <size_t>v.capacity * v.item_size,
+                                      <size_t>n * v.item_size, v.phase)
+    if grown != NULL:
+        v.items = <char*>grown
+        v.capacity = n
+
+
 cdef inline void* vec_at(Vec* v, Py_ssize_t i) noexcept nogil:
     """Item i (0 <= i < count)."""
     return v.items + i * v.item_size
