@@ -63,7 +63,7 @@ cdef struct Frame:
     uint32_t flags        # FrameFlag bits
     uint32_t scope        # the scope a scope frame opens (FF_SCOPE / FF_HARD_SCOPE); for other
                           # frames the innermost scope open below them, so scope never decreases
-                          # up the stack and scope_sees can binary-search it
+                          # up the stack and scope_open can binary-search it
     uint32_t depth        # nesting of paired delimiters inside a literal
     uint32_t ternary      # ? awaiting its : at this bracket level
     uint32_t start        # offset of the literal's opening token (for errors)
@@ -366,16 +366,6 @@ cdef bint scope_open(Scanner* S, uint32_t scope) noexcept nogil:
         else:
             hi = mid
     return (<Frame*>vec_at(S.frames, lo)).scope == scope
-
-
-cdef bint scope_sees(Scanner* S, uint32_t scope) noexcept nogil:
-    """True if a local of scope is visible here: scope is open and no def/class lies between."""
-    # scope lies above the innermost hard scope iff it is not smaller than that one's id
-    if scope == S.scope:
-        return scope != 0        # assigned in the innermost scope: the common case, no search
-    if scope == 0 or scope < top(S).hard:
-        return False
-    return scope_open(S, scope)
 
 
 cdef bint local_visible(Scanner* S, int64_t slot) noexcept nogil:
