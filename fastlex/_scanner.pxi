@@ -55,6 +55,8 @@ cdef enum FrameFlag:
     FF_CMDARG = 65536     # a command's arguments (foo bar ...) are open at this level: a do here is
                           # the command's block (prism's KEYWORD_DO_BLOCK, Ruby's cmdarg stack)
     FF_PARENTHESES = 131072   # ( of a parenthesized command argument (PARENTHESIS_LEFT_PARENTHESES)
+    FF_DEFAULT_VALUE = 262144 # a def's parameter list at this level is inside a default value
+                              # (a = ..., k: ...) up to its next comma (prism's DEFAULT_PARAMS)
 
 cdef struct Frame:
     uint8_t mode
@@ -1285,8 +1287,8 @@ cdef void def_name_done(Scanner* S, Py_ssize_t start, Py_ssize_t end, int kind) 
     or the receiver of def recv.name / def Recv::name."""
     emit(S, start, end, kind)
     S.pos = end
-    if S.def_pending and (at(S, end) == 46 or (at(S, end) == 58 and at(S, end + 1) == 58)):
-        S.state = ST_DOT        # def obj.name: the receiver
+    if S.def_pending and ((at(S, end) == 46 and at(S, end + 1) != 46) or (at(S, end) == 58 and at(S, end + 1) == 58)):
+        S.state = ST_DOT        # def obj.name: the receiver (def n... is n and a ... parameter)
         return
     S.state = ST_ENDFN
     S.def_params_line = S.def_pending
@@ -1385,6 +1387,8 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         emit(S, start, i + 1, K_LABEL)       # prism: the name and its colon
         S.pos = i + 1
         S.state = ST_BEG
+        if in_def_params(S):
+            top(S).flags |= FF_DEFAULT_VALUE
         if is_local:
             slot = intern(S, start, i)       # a keyword parameter (def f(k:), |k:|): a local
             if slot >= 0:
@@ -1693,6 +1697,12 @@ cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
         return False
 
 
+cdef inline bint in_def_params(Scanner* S) noexcept nogil:
+    """True at the level of a def's parameter list: the parenthesized one's own frame, or the
+    rest of the line after a def's name without parentheses."""
+    return S.def_params_line or (top(S).flags & FF_DEF_PARAMS) != 0
+
+
 cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
     """The kind of operator kind at i where an operand is expected (value_expected)."""
     if kind == K_MINUS:
@@ -1768,6 +1778,14 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
             operator_name_done(S)
             return
         k = operator_match(S.src + i, S.src + S.n, &kind)
+    if kind == K_DOT_DOT_DOT and in_def_params(S) and not (top(S).flags & FF_DEFAULT_VALUE):
+        # ... as a parameter (def f(a, ...), and without parentheses def f a, ...: prism then
+        # ends the parameters, so a newline after it is a NEWLINE)
+        emit(S, i, i + k, K_UDOT_DOT_DOT)
+        S.pos = i + k
+        S.state = ST_BEG if S.state == ST_END else ST_END
+        S.pending &= ~P_BLOCK_PARAMS
+        return
     # Unary forms where an operand is expected (each test a pure kind switch, then the state).
     if kind == K_MINUS or kind == K_PLUS or kind == K_STAR or kind == K_STAR_STAR or kind == K_AMPERSAND \
             or kind == K_COLON_COLON or kind == K_DOT_DOT or kind == K_DOT_DOT_DOT:
@@ -1814,6 +1832,8 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         end_statement(S)
         S.state = ST_BEG
     elif kind == K_EQUAL:
+        if in_def_params(S):
+            f.flags |= FF_DEFAULT_VALUE
         if f.mode == FR_KEYWORD and (f.flags & (FF_DEF | FF_BODY)) == FF_DEF and (
                 S.space_seen or before == K_PARENTHESIS_RIGHT):
             f.flags |= FF_ENDLESS     # def name(args) = value
@@ -2005,6 +2025,8 @@ cdef void scan_punctuation(Scanner* S, uint8_t c, Py_ssize_t i) noexcept nogil:
         S.pos = i + 1
         S.state = ST_BEG if c == 44 else ST_DOT
         S.pending &= ~P_BLOCK_PARAMS
+        if c == 44 and in_def_params(S):
+            top(S).flags &= ~FF_DEFAULT_VALUE     # the next parameter
         return
     if c == 40:              # (, ) and ]: likewise, never part of a longer operator
         emit(S, i, i + 1, paren_kind(S))
