@@ -1302,6 +1302,7 @@ cdef inline int do_kind(Scanner* S) noexcept nogil:
     if S.lambda_pending:
         return K_KEYWORD_DO_LAMBDA
     if f.mode == FR_KEYWORD and (f.flags & FF_COND):
+        f.flags &= ~FF_CMDARG    # the loop's do ends a command in its condition (while a b do)
         return K_KEYWORD_DO_LOOP
     if f.flags & FF_CMDARG:
         f.flags &= ~FF_CMDARG
