@@ -649,6 +649,8 @@ cdef Py_ssize_t escape_end(Scanner* S, Py_ssize_t i) noexcept nogil:
     if i + 1 >= n:
         return n
     cdef uint8_t c = src[i + 1]
+    if ((c == 67 or c == 77) and i + 2 < n and src[i + 2] == 45) or c == 99:
+        return char_escape_end(S, i)    # \C-x \M-x \cx: the character they modify too (a closer as well)
     if c == 117:  # \u
         if i + 2 < n and src[i + 2] == 123:  # \u{...}
             j = i + 3

@@ -101,7 +101,6 @@ def prism_file(binary, src):
 UNFIXED = [
     (b'<<A + %\nx\nA\ny\n', 'a heredoc body after the newline that opens a %-literal'),
     (b'->(b){}\nb &b\n', "a lambda's parameters stay local to it (fastlex: b is a local after the lambda)"),
-    (b'%-\\C-n-', 'an escape (\\C-) before the closing delimiter does not take it'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
     (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),

@@ -123,6 +123,10 @@ SHAPES = [
     ('until p a do\nh do end\nend\n', [('KEYWORD_UNTIL', 'until'), ('IDENTIFIER', 'p'), ('IDENTIFIER', 'a'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'h'), ('KEYWORD_DO', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('for a in r 3do\nh do end\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'a'), ('KEYWORD_IN', 'in'), ('IDENTIFIER', 'r'), ('INTEGER', '3'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'h'), ('KEYWORD_DO', 'do'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('for a in p x do\n  h do\n  end\nend\n', [('KEYWORD_FOR', 'for'), ('IDENTIFIER', 'a'), ('KEYWORD_IN', 'in'), ('IDENTIFIER', 'p'), ('IDENTIFIER', 'x'), ('KEYWORD_DO_LOOP', 'do'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'h'), ('KEYWORD_DO', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # \C-x, \M-x and \cx take the character after them, the closing delimiter too
+    ('%-\\C-n-\n', [('STRING_BEGIN', '%-'), ('STRING_CONTENT', '\\C-n'), ('STRING_END', '-'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = %Q-\\M-a-\ny = "\\M-\\C-x\\cc"\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%Q-'), ('STRING_CONTENT', '\\M-a'), ('STRING_END', '-'), ('NEWLINE', '\n'), ('IDENTIFIER', 'y'), ('EQUAL', '='), ('STRING_BEGIN', '"'), ('STRING_CONTENT', '\\M-\\C-x\\cc'), ('STRING_END', '"'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('(%-\\M-#-)\n', [('PARENTHESIS_LEFT_GROUPING', '('), ('STRING_BEGIN', '%-'), ('STRING_CONTENT', '\\M-#'), ('STRING_END', '-'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
