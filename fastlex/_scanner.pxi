@@ -243,6 +243,8 @@ cdef struct Scanner:
     bint space_seen       # white space right before the current token
     uint32_t pending      # Pending bits: decisions the next code token settles (one test per token)
     bint lambda_pending   # -> seen, its { or do not yet
+    uint32_t lambda_scope # the scope around the last ->: its parameters' declarations move into
+    Py_ssize_t lambda_decls   # the lambda's scope when its body opens (decls[lambda_decls:])
     bint block_params     # inside | ... | of a block
     bint def_params_line  # def without parentheses: names up to the newline are locals
     bint def_pending      # def seen, its method name not yet
@@ -386,6 +388,21 @@ cdef bint local_visible(Scanner* S, int64_t slot) noexcept nogil:
             return d.scope >= top(S).hard
         head[0] = d.prev
     return False
+
+
+cdef void lambda_body_opened(Scanner* S) noexcept nogil:
+    """A lambda's body just opened its scope: the parameters declared since its -> (in the scope
+    around it) become the lambda's own, so they are locals inside it and not after it. Each
+    stays the newest declaration of its name (the lambda's scope is the newest), so the chains
+    keep their order."""
+    cdef Py_ssize_t k
+    cdef Decl* d
+    S.def_params_line = False
+    for k in range(S.lambda_decls, S.decls.count):
+        d = <Decl*>vec_at(S.decls, k)
+        if d.scope == S.lambda_scope:
+            d.scope = S.scope
+    S.lambda_decls = S.decls.count
 
 
 cdef void declare_local(Scanner* S, int64_t slot) noexcept nogil:
@@ -1211,8 +1228,8 @@ cdef void open_keyword(Scanner* S, int kind, int prev_state) noexcept nogil:
         S.lambda_pending = False
         if kind == K_KEYWORD_DO_LOOP:     # (a lambda's do inside the condition is not the loop's)
             f.flags &= ~FF_COND
-        else:
-            push_frame(S, FR_KEYWORD, FF_SCOPE, S.pos)
+        elif push_frame(S, FR_KEYWORD, FF_SCOPE, S.pos) != NULL and kind == K_KEYWORD_DO_LAMBDA:
+            lambda_body_opened(S)
     elif kind == K_KEYWORD_END:
         if f.mode == FR_KEYWORD:
             pop_frame(S)
@@ -1823,6 +1840,9 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.state = ST_BEG
     elif kind == K_MINUS_GREATER:
         S.lambda_pending = True
+        S.lambda_scope = S.scope
+        S.lambda_decls = S.decls.count
+        S.def_params_line = True      # -> a, b { }: parameters without parentheses, as a def's
         S.state = ST_ENDFN
     elif kind == K_PIPE:
         if S.pending & P_BLOCK_PARAMS:
@@ -2152,7 +2172,8 @@ cdef void scan_brace(Scanner* S) noexcept nogil:
     else:
         kind = K_BRACE_LEFT_HASH
     emit(S, i, i + 1, kind)
-    push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT_HASH else FF_SCOPE, i)
+    if push_frame(S, FR_BRACE, 0 if kind == K_BRACE_LEFT_HASH else FF_SCOPE, i) != NULL and kind == K_LAMBDA_BEGIN:
+        lambda_body_opened(S)
     S.pos = i + 1
     S.state = ST_BEG
     if kind != K_BRACE_LEFT_HASH:
@@ -2256,6 +2277,8 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.space_seen = False
     S.pending = 0
     S.lambda_pending = False
+    S.lambda_scope = 0
+    S.lambda_decls = 0
     S.block_params = False
     S.def_params_line = False
     S.def_pending = False

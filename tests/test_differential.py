@@ -100,10 +100,8 @@ def prism_file(binary, src):
 # that fastlex does not fix yet: each with what prism does.
 UNFIXED = [
     (b'<<A + %\nx\nA\ny\n', 'a heredoc body after the newline that opens a %-literal'),
-    (b'->(b){}\nb &b\n', "a lambda's parameters stay local to it (fastlex: b is a local after the lambda)"),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
     (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
-    (b'-> a, c { c -1 }\n', "a lambda's parameters without parentheses are locals"),
     (b'def g c,(i),b:\nend\n', 'destructuring then a keyword parameter in a def without parentheses'),
     (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
     (b'bar=bar r /2\n', "x = x r /2: the right-hand side's x"),

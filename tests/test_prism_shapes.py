@@ -127,6 +127,10 @@ SHAPES = [
     ('%-\\C-n-\n', [('STRING_BEGIN', '%-'), ('STRING_CONTENT', '\\C-n'), ('STRING_END', '-'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('x = %Q-\\M-a-\ny = "\\M-\\C-x\\cc"\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('STRING_BEGIN', '%Q-'), ('STRING_CONTENT', '\\M-a'), ('STRING_END', '-'), ('NEWLINE', '\n'), ('IDENTIFIER', 'y'), ('EQUAL', '='), ('STRING_BEGIN', '"'), ('STRING_CONTENT', '\\M-\\C-x\\cc'), ('STRING_END', '"'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('(%-\\M-#-)\n', [('PARENTHESIS_LEFT_GROUPING', '('), ('STRING_BEGIN', '%-'), ('STRING_CONTENT', '\\M-#'), ('STRING_END', '-'), ('PARENTHESIS_RIGHT', ')'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # a lambda's parameters, with or without parentheses, are its own locals
+    ('->(b){}\nb &b\n', [('MINUS_GREATER', '->'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'b'), ('PARENTHESIS_RIGHT', ')'), ('LAMBDA_BEGIN', '{'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('UAMPERSAND', '&'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('-> a, c { c -1 }\nc -1\n', [('MINUS_GREATER', '->'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('IDENTIFIER', 'c'), ('LAMBDA_BEGIN', '{'), ('IDENTIFIER', 'c'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'c'), ('UMINUS_NUM', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = 1\nf = ->(x) { x -1 }\nx -1\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'f'), ('EQUAL', '='), ('MINUS_GREATER', '->'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'x'), ('PARENTHESIS_RIGHT', ')'), ('LAMBDA_BEGIN', '{'), ('IDENTIFIER', 'x'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
