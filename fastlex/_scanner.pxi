@@ -1690,12 +1690,14 @@ cdef inline bint state_ignores_newline(Scanner* S) noexcept nogil:
 
 
 cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
-    """True if the next code line from i (past blank and comment lines) starts with .method or
-    &.method: the newline before it does not end the statement. Past a comment line any dot
+    """True if the next code line from i (past blank and comment lines) starts with .method,
+    &.method, && || and or: the newline before it does not end the statement. Past a comment line any dot
     counts, .. too (prism looks for a '.' there; the newline after the comment then ends the
     statement before the range: NEWLINE_TERMINATOR)."""
     cdef const uint8_t* nl
     cdef bint past_comment = False
+    cdef Py_ssize_t first_comment = 0
+    cdef uint8_t c, c1
     while True:
         i = skip_blanks(S, i)
         if i >= S.n:
@@ -1707,14 +1709,37 @@ cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
             nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
             if nl == NULL:
                 return False
+            if not past_comment:
+                first_comment = i
             i = nl - S.src
             past_comment = True
             continue
-        if S.src[i] == 46 and (at(S, i + 1) != 46 or past_comment):
+        c = S.src[i]
+        c1 = at(S, i + 1)
+        if c == 46 and (c1 != 46 or past_comment):
             return True
-        if S.src[i] == 38 and at(S, i + 1) == 46:
+        if c == 38 and c1 == 46:
             return True
+        # Ruby 4.0 (prism's default): a line may start with && || and or, continuing the one
+        # before. (Past comment lines prism tests the ! or ? after and/or at the comment's
+        # offset, not the word's; kept as it does.)
+        if (c == 38 and c1 == 38) or (c == 124 and c1 == 124):
+            return True
+        if c == 97 and c1 == 110 and at(S, i + 2) == 100:      # and
+            return not_bang_or_query(S, (first_comment if past_comment else i) + 3) and not name_continues(S, i + 3)
+        if c == 111 and c1 == 114:                             # or
+            return not_bang_or_query(S, (first_comment if past_comment else i) + 2) and not name_continues(S, i + 2)
         return False
+
+
+cdef inline bint not_bang_or_query(Scanner* S, Py_ssize_t i) noexcept nogil:
+    cdef uint8_t c = at(S, i)
+    return c != 33 and c != 63
+
+
+cdef inline bint name_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if src[i] can continue an identifier (a letter, digit, _ or a non-ASCII byte)."""
+    return i < S.n and (CHAR_CLASS[S.src[i]] & CC_IDENT) != 0
 
 
 cdef inline bint in_def_params(Scanner* S) noexcept nogil:

@@ -131,6 +131,11 @@ SHAPES = [
     ('->(b){}\nb &b\n', [('MINUS_GREATER', '->'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'b'), ('PARENTHESIS_RIGHT', ')'), ('LAMBDA_BEGIN', '{'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('UAMPERSAND', '&'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('-> a, c { c -1 }\nc -1\n', [('MINUS_GREATER', '->'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('IDENTIFIER', 'c'), ('LAMBDA_BEGIN', '{'), ('IDENTIFIER', 'c'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'c'), ('UMINUS_NUM', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('x = 1\nf = ->(x) { x -1 }\nx -1\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'f'), ('EQUAL', '='), ('MINUS_GREATER', '->'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'x'), ('PARENTHESIS_RIGHT', ')'), ('LAMBDA_BEGIN', '{'), ('IDENTIFIER', 'x'), ('MINUS', '-'), ('INTEGER', '1'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # Ruby 4.0 (prism's default): a line starting with && || and or continues the one before
+    ('p\n&&o\n', [('IDENTIFIER', 'p'), ('IGNORED_NEWLINE', '\n'), ('AMPERSAND_AMPERSAND', '&&'), ('IDENTIFIER', 'o'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = a\n  || b\ny\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('IDENTIFIER', 'a'), ('IGNORED_NEWLINE', '\n'), ('PIPE_PIPE', '||'), ('IDENTIFIER', 'b'), ('NEWLINE', '\n'), ('IDENTIFIER', 'y'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p\n# c\nand o\n', [('IDENTIFIER', 'p'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# c'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_AND', 'and'), ('IDENTIFIER', 'o'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p\norder\n', [('IDENTIFIER', 'p'), ('NEWLINE', '\n'), ('IDENTIFIER', 'order'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
