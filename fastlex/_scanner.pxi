@@ -257,6 +257,8 @@ cdef struct Scanner:
     int state_after_bodies    # the lexer state after that newline, restored once the bodies are read
     bint label_carry      # the LABEL bit before the IGNORED_NEWLINEs and comments just emitted
     bint pattern_line     # an in or => pattern started on this line (a label ending it ends the statement)
+    Py_ssize_t pattern_frames # inside the pattern of a case's in (its frame count, 0: not): the names
+                              # it binds are locals (up to then, a guard, ; or the newline ending it)
     Region* region
     Pool* pool
     Budget* budget
@@ -1385,6 +1387,31 @@ cdef inline bint parameter_position(Scanner* S, int prev_state) noexcept nogil:
         or k == K_PIPE or k == K_SEMICOLON or k == K_KEYWORD_FOR or k == K_MINUS_GREATER
 
 
+cdef inline bint pattern_binds(Scanner* S) noexcept nogil:
+    """True if a name here is bound by the pattern of a case's in (so a local from here on):
+    inside the pattern, not pinned (^a) nor a method name after . &. ::."""
+    cdef int k = S.last_kind
+    return S.pattern_frames != 0 and S.frames.count >= S.pattern_frames and k != K_CARET \
+        and k != K_DOT and k != K_AMPERSAND_DOT and k != K_COLON_COLON and k != K_UCOLON_COLON
+
+
+cdef bint label_without_value(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """True if nothing follows the label ending before i in a hash pattern (in {k:}, in k:, v:),
+    which binds the key's name."""
+    cdef Py_ssize_t j = skip_blanks(S, i)
+    cdef uint8_t c = at(S, j)
+    if j >= S.n or c == 44 or c == 125 or c == 41 or c == 93 or c == 10 or c == 13 or c == 35 or c == 59 or c == 124:
+        return True
+    if c == 116 and at(S, j + 1) == 104 and at(S, j + 2) == 101 and at(S, j + 3) == 110:   # then
+        return not name_continues(S, j + 4)
+    if c == 105 and at(S, j + 1) == 102:                                                   # if
+        return not name_continues(S, j + 2)
+    if c == 117 and at(S, j + 1) == 110 and at(S, j + 2) == 108 and at(S, j + 3) == 101 \
+            and at(S, j + 4) == 115 and at(S, j + 5) == 115:                               # unless
+        return not name_continues(S, j + 6)
+    return False
+
+
 cdef void scan_identifier(Scanner* S) noexcept nogil:
     """A name at S.pos: keyword, identifier, constant, method name, or label."""
     cdef Py_ssize_t start = S.pos
@@ -1409,6 +1436,10 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         S.state = ST_BEG
         if in_def_params(S):
             top(S).flags |= FF_DEFAULT_VALUE
+        if not suffix and pattern_binds(S) and label_without_value(S, i + 1):
+            slot = intern(S, start, i)       # in {name:}: binds name
+            if slot >= 0 and not local_visible(S, slot):
+                declare_local(S, slot)
         if is_local:
             slot = intern(S, start, i)       # a keyword parameter (def f(k:), |k:|): a local
             if slot >= 0:
@@ -1440,7 +1471,11 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
             S.state = kw_state
             if kind == K_KEYWORD_IN:
                 S.pattern_line = True
-                S.block_params = False       # for a, b in: the loop's names end here
+                if not S.block_params:       # (for a, b in: the loop's names end here)
+                    S.pattern_frames = S.frames.count    # case ... in: a pattern
+                S.block_params = False
+            elif kind == K_KEYWORD_THEN or kind == K_KEYWORD_IF_MODIFIER or kind == K_KEYWORD_UNLESS_MODIFIER:
+                S.pattern_frames = 0         # the pattern ended (then, or a guard)
             elif kind == K_KEYWORD_FOR:
                 S.block_params = True        # for a, b in: its names are locals
             open_keyword(S, kind, prev_state)
@@ -1473,7 +1508,7 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
         and multiple_assignment_targets(S, i)
     emit(S, start, i, kind)
     is_local = local_visible(S, slot)
-    if not is_local and (param or mlhs or assignment_follows(S, i)):
+    if not is_local and (param or mlhs or assignment_follows(S, i) or pattern_binds(S)):
         declare_local(S, slot)
         is_local = True
     S.state = ST_END if is_local else ST_ARG
@@ -1877,6 +1912,7 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         S.state = ST_BEG
     elif kind == K_SEMICOLON:
         S.def_params_line = False
+        S.pattern_frames = 0
         end_statement(S)
         S.state = ST_BEG
     elif kind == K_EQUAL:
@@ -1923,6 +1959,8 @@ cdef void scan_newline(Scanner* S, Py_ssize_t i, int w) noexcept nogil:
             kind = K_NEWLINE_TERMINATOR   # prism: before a beginless range (..x) on the next line
     S.pattern_line = False
     if kind != 0:
+        if S.frames.count <= S.pattern_frames:
+            S.pattern_frames = 0         # the newline ends the pattern (not one inside its brackets)
         emit(S, i, i + w, kind)
         if bodies and not S.failed:
             # The code after the bodies decides (a .method there makes it IGNORED_NEWLINE).
@@ -2304,6 +2342,7 @@ cdef int scan_source(Scanner* S) noexcept nogil:
     S.lambda_pending = False
     S.lambda_scope = 0
     S.lambda_decls = 0
+    S.pattern_frames = 0
     S.block_params = False
     S.def_params_line = False
     S.def_pending = False

@@ -101,7 +101,6 @@ def prism_file(binary, src):
 UNFIXED = [
     (b'<<A + %\nx\nA\ny\n', 'a heredoc body after the newline that opens a %-literal'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
-    (b'case 1\nin [a] then a <<A\nend\n', 'names bound by a pattern are locals'),
     (b'def g c,(i),b:\nend\n', 'destructuring then a keyword parameter in a def without parentheses'),
     (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
     (b'bar=bar r /2\n', "x = x r /2: the right-hand side's x"),
