@@ -1467,6 +1467,9 @@ cdef void scan_identifier(Scanner* S) noexcept nogil:
                         or kind == K_KEYWORD_UNTIL_MODIFIER or kind == K_KEYWORD_RESCUE_MODIFIER \
                         or kind == K_KEYWORD_AND or kind == K_KEYWORD_OR or kind == K_KEYWORD_THEN:
                     top(S).flags &= ~FF_CMDARG   # a modifier, and/or, then: the command's arguments ended
+                    if kind != K_KEYWORD_RESCUE_MODIFIER and kind != K_KEYWORD_THEN and top(S).mode == FR_KEYWORD \
+                            and (top(S).flags & FF_ENDLESS):
+                        pop_frame(S)             # def v = e if c: the modifier is outside the def
             emit(S, start, i, kind)
             S.state = kw_state
             if kind == K_KEYWORD_IN:
