@@ -1922,8 +1922,8 @@ cdef void scan_operator(Scanner* S, int c) noexcept nogil:
         if in_def_params(S):
             f.flags |= FF_DEFAULT_VALUE
         if f.mode == FR_KEYWORD and (f.flags & (FF_DEF | FF_BODY)) == FF_DEF and (
-                S.space_seen or before == K_PARENTHESIS_RIGHT):
-            f.flags |= FF_ENDLESS     # def name(args) = value
+                (S.space_seen and S.state == ST_ENDFN) or before == K_PARENTHESIS_RIGHT):
+            f.flags |= FF_ENDLESS     # def name(args) = value, def name = value (not def m a = 1)
         S.state = ST_BEG
     else:
         S.state = ST_BEG

@@ -144,6 +144,9 @@ SHAPES = [
     # an if/unless/while/until modifier (and/or too) after an endless def's body is outside the def
     ('a = 1\ndef v = e if a <<A\nA\n', [('IDENTIFIER', 'a'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'v'), ('EQUAL', '='), ('IDENTIFIER', 'e'), ('KEYWORD_IF_MODIFIER', 'if'), ('IDENTIFIER', 'a'), ('LESS_LESS', '<<'), ('CONSTANT', 'A'), ('NEWLINE', '\n'), ('CONSTANT', 'A'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('a = 1\ndef v(x) = x until a [1]\n', [('IDENTIFIER', 'a'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'v'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'x'), ('PARENTHESIS_RIGHT', ')'), ('EQUAL', '='), ('IDENTIFIER', 'x'), ('KEYWORD_UNTIL_MODIFIER', 'until'), ('IDENTIFIER', 'a'), ('BRACKET_LEFT', '['), ('INTEGER', '1'), ('BRACKET_RIGHT', ']'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # def m a = 1: a default value, not an endless def (that needs = right after the name or the ))
+    ('def r c =1,a\n  a %w\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'r'), ('IDENTIFIER', 'c'), ('EQUAL', '='), ('INTEGER', '1'), ('COMMA', ','), ('IDENTIFIER', 'a'), ('NEWLINE', '\n'), ('IDENTIFIER', 'a'), ('PERCENT', '%'), ('IDENTIFIER', 'w'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('def r c = 1, d = 2\n  d -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'r'), ('IDENTIFIER', 'c'), ('EQUAL', '='), ('INTEGER', '1'), ('COMMA', ','), ('IDENTIFIER', 'd'), ('EQUAL', '='), ('INTEGER', '2'), ('NEWLINE', '\n'), ('IDENTIFIER', 'd'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
