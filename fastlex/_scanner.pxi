@@ -1728,46 +1728,55 @@ cdef inline bint state_ignores_newline(Scanner* S) noexcept nogil:
 
 
 cdef bint next_line_continues(Scanner* S, Py_ssize_t i) noexcept nogil:
-    """True if the next code line from i (past blank and comment lines) starts with .method,
-    &.method, && || and or: the newline before it does not end the statement. Past a comment line any dot
-    counts, .. too (prism looks for a '.' there; the newline after the comment then ends the
-    statement before the range: NEWLINE_TERMINATOR)."""
+    """True if the next line from i starts with .method, &.method, && || and or: the newline
+    before it does not end the statement. As prism looks: past the line's inline white space
+    (spaces, tabs, \\v \\f \\r); if that line is a comment, past it and the comment lines right
+    after it, where any dot counts, .. too (the newline after the comment then ends the
+    statement before the range: NEWLINE_TERMINATOR). A blank line in between ends it."""
     cdef const uint8_t* nl
     cdef bint past_comment = False
     cdef Py_ssize_t first_comment = 0
     cdef uint8_t c, c1
-    while True:
-        i = skip_blanks(S, i)
-        if i >= S.n:
-            return False
-        if S.src[i] == 10 or S.src[i] == 13:
-            i += 1
-            continue
-        if S.src[i] == 35:  # a comment line between: look past it
-            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
-            if nl == NULL:
-                return False
-            if not past_comment:
-                first_comment = i
-            i = nl - S.src
-            past_comment = True
-            continue
-        c = S.src[i]
-        c1 = at(S, i + 1)
-        if c == 46 and (c1 != 46 or past_comment):
-            return True
-        if c == 38 and c1 == 46:
-            return True
-        # Ruby 4.0 (prism's default): a line may start with && || and or, continuing the one
-        # before. (Past comment lines prism tests the ! or ? after and/or at the comment's
-        # offset, not the word's; kept as it does.)
-        if (c == 38 and c1 == 38) or (c == 124 and c1 == 124):
-            return True
-        if c == 97 and c1 == 110 and at(S, i + 2) == 100:      # and
-            return not_bang_or_query(S, (first_comment if past_comment else i) + 3) and not name_continues(S, i + 3)
-        if c == 111 and c1 == 114:                             # or
-            return not_bang_or_query(S, (first_comment if past_comment else i) + 2) and not name_continues(S, i + 2)
+    i = skip_inline_white(S, i)
+    if i >= S.n:
         return False
+    if S.src[i] == 35:
+        past_comment = True
+        first_comment = i
+        while True:
+            nl = <const uint8_t*>memchr(S.src + i, 10, <size_t>(S.n - i))
+            if nl == NULL or nl - S.src + 1 >= S.n:
+                return False
+            i = skip_inline_white(S, nl - S.src + 1)
+            if at(S, i) != 35:
+                break
+    c = at(S, i)
+    c1 = at(S, i + 1)
+    if c == 46 and (c1 != 46 or past_comment):
+        return True
+    if c == 38 and c1 == 46:
+        return True
+    # Ruby 4.0 (prism's default): a line may start with && || and or, continuing the one
+    # before. (Past comment lines prism tests the ! or ? after and/or at the comment's
+    # offset, not the word's; kept as it does.)
+    if (c == 38 and c1 == 38) or (c == 124 and c1 == 124):
+        return True
+    if c == 97 and c1 == 110 and at(S, i + 2) == 100:      # and
+        return not_bang_or_query(S, (first_comment if past_comment else i) + 3) and not name_continues(S, i + 3)
+    if c == 111 and c1 == 114:                             # or
+        return not_bang_or_query(S, (first_comment if past_comment else i) + 2) and not name_continues(S, i + 2)
+    return False
+
+
+cdef inline Py_ssize_t skip_inline_white(Scanner* S, Py_ssize_t i) noexcept nogil:
+    """First offset at or after i that is not prism's inline white space (space, \\t \\v \\f \\r)."""
+    cdef uint8_t c
+    while i < S.n:
+        c = S.src[i]
+        if c != 32 and (c < 9 or c > 13 or c == 10):
+            break
+        i += 1
+    return i
 
 
 cdef inline bint not_bang_or_query(Scanner* S, Py_ssize_t i) noexcept nogil:
