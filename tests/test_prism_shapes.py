@@ -147,6 +147,10 @@ SHAPES = [
     # def m a = 1: a default value, not an endless def (that needs = right after the name or the ))
     ('def r c =1,a\n  a %w\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'r'), ('IDENTIFIER', 'c'), ('EQUAL', '='), ('INTEGER', '1'), ('COMMA', ','), ('IDENTIFIER', 'a'), ('NEWLINE', '\n'), ('IDENTIFIER', 'a'), ('PERCENT', '%'), ('IDENTIFIER', 'w'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('def r c = 1, d = 2\n  d -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'r'), ('IDENTIFIER', 'c'), ('EQUAL', '='), ('INTEGER', '1'), ('COMMA', ','), ('IDENTIFIER', 'd'), ('EQUAL', '='), ('INTEGER', '2'), ('NEWLINE', '\n'), ('IDENTIFIER', 'd'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # a .method continues the statement across comment lines, not across a blank line
+    ('d\n\n#\n..3\n', [('IDENTIFIER', 'd'), ('NEWLINE', '\n'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '#'), ('IGNORED_NEWLINE', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '3'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('d\n#\n\n..3\n', [('IDENTIFIER', 'd'), ('NEWLINE', '\n'), ('COMMENT', '#'), ('IGNORED_NEWLINE', '\n'), ('IGNORED_NEWLINE', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '3'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('x = 1\n# a\n  # b\n  .abs\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# a'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# b'), ('IGNORED_NEWLINE', '\n'), ('DOT', '.'), ('IDENTIFIER', 'abs'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
