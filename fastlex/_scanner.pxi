@@ -1337,6 +1337,15 @@ cdef inline bint begins_expression(int kind) noexcept nogil:
     return BEGINS_EXPRESSION[kind]
 
 
+cdef inline bint attached_argument(int kind) noexcept nogil:
+    """True if a token of kind right after a method name, with no space, is its first
+    argument (p"x" p'x' p`x` p@a p@@a p$a p:sym p?c p->{}): none of them can be an operator."""
+    return kind == K_STRING_BEGIN or kind == K_XSTRING_BEGIN or kind == K_SYMBOL_BEGIN \
+        or kind == K_INSTANCE_VARIABLE or kind == K_CLASS_VARIABLE or kind == K_GLOBAL_VARIABLE \
+        or kind == K_BACK_REFERENCE or kind == K_NUMBERED_REFERENCE or kind == K_CHARACTER_LITERAL \
+        or kind == K_MINUS_GREATER
+
+
 cdef inline int modifier_kind(int kind) noexcept nogil:
     """The modifier form of kind (if -> KEYWORD_IF_MODIFIER ...), or kind itself."""
     if kind == K_KEYWORD_IF:
@@ -1997,6 +2006,7 @@ cdef void scan_code(Scanner* S) noexcept nogil:
     cdef uint8_t c = src[i]
     cdef Frame* f
     cdef Py_ssize_t f_index
+    cdef bint spaced
     cdef bint space = c == 32
     # One space between tokens is the commonest blank: stepped over without a branch.
     i += space
@@ -2036,14 +2046,17 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    if S.space_seen and (S.state == ST_ARG or (S.state == ST_END and S.last_kind == K_IDENTIFIER)):
+    if S.state == ST_ARG or (S.state == ST_END and S.last_kind == K_IDENTIFIER):
         # After a method name (or a local variable's name: Ruby calls it when an operand
         # follows) and a space: if this token begins an operand, the command's arguments
-        # start here, at this frame's level (a do there is the command's).
+        # start here, at this frame's level (a do there is the command's). Without a space,
+        # only what cannot be an operator starts them (p"x", p@a, p:sym, p?c, p->{}).
         f_index = S.frames.count - 1
+        spaced = S.space_seen
         scan_code_token(S, c, i)
-        if not S.failed and (begins_expression(S.last_kind) or (
-                c == 58 and S.last_kind != K_COLON and S.last_kind != K_COLON_COLON and S.last_kind != K_UCOLON_COLON)):
+        if not S.failed and ((c == 58 and S.last_kind != K_COLON and S.last_kind != K_COLON_COLON
+                              and S.last_kind != K_UCOLON_COLON)
+                             or (begins_expression(S.last_kind) if spaced else attached_argument(S.last_kind))):
             (<Frame*>vec_at(S.frames, f_index)).flags |= FF_CMDARG     # (c == ':': a symbol, :end too)
     else:
         scan_code_token(S, c, i)

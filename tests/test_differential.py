@@ -104,7 +104,6 @@ UNFIXED = [
     (b'def g c,(i),b:\nend\n', 'destructuring then a keyword parameter in a def without parentheses'),
     (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
     (b'bar=bar r /2\n', "x = x r /2: the right-hand side's x"),
-    (b"r''do\nend\n", "do right after a command's string argument"),
     (b'<<A1\\\n$0\nA1', 'a heredoc start followed by a backslash-newline'),
     (b'(__LINE__^)', 'prism lexes __LINE__^ as one IDENTIFIER (as __FILE__^)'),
     (b'=begin\n=end\nZ\r\r\n', 'lone CRs after =end'),

@@ -151,6 +151,12 @@ SHAPES = [
     ('d\n\n#\n..3\n', [('IDENTIFIER', 'd'), ('NEWLINE', '\n'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '#'), ('IGNORED_NEWLINE', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '3'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('d\n#\n\n..3\n', [('IDENTIFIER', 'd'), ('NEWLINE', '\n'), ('COMMENT', '#'), ('IGNORED_NEWLINE', '\n'), ('IGNORED_NEWLINE', '\n'), ('UDOT_DOT', '..'), ('INTEGER', '3'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('x = 1\n# a\n  # b\n  .abs\n', [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# a'), ('IGNORED_NEWLINE', '\n'), ('COMMENT', '# b'), ('IGNORED_NEWLINE', '\n'), ('DOT', '.'), ('IDENTIFIER', 'abs'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # a command's first argument right after its name, no space (p'x' p@a p->{} p:a): a do after is its block's
+    ("r''do\nend\n", [('IDENTIFIER', 'r'), ('STRING_BEGIN', "'"), ('STRING_END', "'"), ('KEYWORD_DO_BLOCK', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('p@a do\nend\n', [('IDENTIFIER', 'p'), ('INSTANCE_VARIABLE', '@a'), ('KEYWORD_DO_BLOCK', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('w->do end do\nend\n', [('IDENTIFIER', 'w'), ('MINUS_GREATER', '->'), ('KEYWORD_DO_LAMBDA', 'do'), ('KEYWORD_END', 'end'), ('KEYWORD_DO_BLOCK', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ("x = 1\nx'' do\nend\n", [('IDENTIFIER', 'x'), ('EQUAL', '='), ('INTEGER', '1'), ('NEWLINE', '\n'), ('IDENTIFIER', 'x'), ('STRING_BEGIN', "'"), ('STRING_END', "'"), ('KEYWORD_DO_BLOCK', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('r:a do\nend\n', [('IDENTIFIER', 'r'), ('SYMBOL_BEGIN', ':'), ('IDENTIFIER', 'a'), ('KEYWORD_DO_BLOCK', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
