@@ -57,6 +57,8 @@ cdef enum FrameFlag:
     FF_PARENTHESES = 131072   # ( of a parenthesized command argument (PARENTHESIS_LEFT_PARENTHESES)
     FF_DEFAULT_VALUE = 262144 # a def's parameter list at this level is inside a default value
                               # (a = ..., k: ...) up to its next comma (prism's DEFAULT_PARAMS)
+    FF_PARAMS_LINE = 524288   # ( inside the parameters of a def or lambda without parentheses (a
+                              # destructuring group, or a default value's): they go on after its )
 
 cdef struct Frame:
     uint8_t mode
@@ -1828,9 +1830,17 @@ cdef inline int unary_kind(Scanner* S, int kind, Py_ssize_t i) noexcept nogil:
 
 
 cdef inline void paren_opened(Scanner* S, Py_ssize_t i) noexcept nogil:
-    """After a ( at i: a frame for it (a def's parameter list if the def's name came just before)."""
-    push_frame(S, FR_PAREN, (FF_DEF_PARAMS if (S.state == ST_ENDFN) else 0)
-               | (FF_PARENTHESES if S.last_kind == K_PARENTHESIS_LEFT_PARENTHESES else 0), i)
+    """After a ( at i: a frame for it (a def's parameter list if the def's name came just before;
+    in parameters without parentheses, a destructuring group, def f a, (b, c), or a default
+    value's parentheses, after which those parameters go on)."""
+    cdef uint32_t flags = FF_PARENTHESES if S.last_kind == K_PARENTHESIS_LEFT_PARENTHESES else 0
+    if S.state == ST_ENDFN:
+        flags |= FF_DEF_PARAMS
+    elif S.def_params_line:
+        flags |= FF_PARAMS_LINE | (0 if (top(S).flags & FF_DEFAULT_VALUE) else FF_DEF_PARAMS)
+    elif (top(S).flags & (FF_DEF_PARAMS | FF_DEFAULT_VALUE)) == FF_DEF_PARAMS:
+        flags |= FF_DEF_PARAMS        # def f(a, (b, c)): a destructuring group
+    push_frame(S, FR_PAREN, flags, i)
     S.def_params_line = False
     S.state = ST_BEG
 
@@ -1842,7 +1852,9 @@ cdef inline void bracket_closed(Scanner* S, int kind) noexcept nogil:
     f = top(S)
     S.state = ST_END
     if (f.mode == FR_PAREN and kind == K_PARENTHESIS_RIGHT) or (f.mode == FR_BRACKET and kind == K_BRACKET_RIGHT):
-        if (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
+        if f.flags & FF_PARAMS_LINE:
+            S.def_params_line = True  # def f a, (b, c), d: the parameters go on
+        elif (f.flags & FF_DEF_PARAMS) and top_below(S).mode == FR_KEYWORD:
             S.state = ST_BEG      # def m(a) /re/ end: the body starts after the parameters
             S.pending |= P_DEF_HEADER_END
         elif f.flags & FF_PARENTHESES:
