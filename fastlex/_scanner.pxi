@@ -2058,9 +2058,10 @@ cdef void scan_code(Scanner* S) noexcept nogil:
         return        # =begin and __END__, only at the start of a line
     if S.pending and settle_pending(S, c, i):
         return
-    if S.state == ST_ARG or (S.state == ST_END and S.last_kind == K_IDENTIFIER):
+    if (S.state == ST_ARG and S.last_kind != K_KEYWORD_DEFINED and S.last_kind != K_KEYWORD_NOT) \
+            or (S.state == ST_END and S.last_kind == K_IDENTIFIER):
         # After a method name (or a local variable's name: Ruby calls it when an operand
-        # follows) and a space: if this token begins an operand, the command's arguments
+        # follows; not defined? or not, whose operand is no command's) and a space: if this token begins an operand, the command's arguments
         # start here, at this frame's level (a do there is the command's). Without a space,
         # only what cannot be an operator starts them (p"x", p@a, p:sym, p?c, p->{}).
         f_index = S.frames.count - 1

@@ -101,7 +101,6 @@ def prism_file(binary, src):
 UNFIXED = [
     (b'<<A + %\nx\nA\ny\n', 'a heredoc body after the newline that opens a %-literal'),
     (b'__FILE__^1\n', 'prism lexes __FILE__^ as one IDENTIFIER'),
-    (b'[defined? _ do\nend]\n', 'do after defined? NAME'),
     (b'bar=bar r /2\n', "x = x r /2: the right-hand side's x"),
     (b'<<A1\\\n$0\nA1', 'a heredoc start followed by a backslash-newline'),
     (b'(__LINE__^)', 'prism lexes __LINE__^ as one IDENTIFIER (as __FILE__^)'),

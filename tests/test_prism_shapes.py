@@ -162,6 +162,9 @@ SHAPES = [
     ('def g c, (i, j), k\n  i -j; k -1\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'g'), ('IDENTIFIER', 'c'), ('COMMA', ','), ('PARENTHESIS_LEFT_GROUPING', '('), ('IDENTIFIER', 'i'), ('COMMA', ','), ('IDENTIFIER', 'j'), ('PARENTHESIS_RIGHT', ')'), ('COMMA', ','), ('IDENTIFIER', 'k'), ('NEWLINE', '\n'), ('IDENTIFIER', 'i'), ('MINUS', '-'), ('IDENTIFIER', 'j'), ('SEMICOLON', ';'), ('IDENTIFIER', 'k'), ('MINUS', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('def g(c, (i, j))\n  i -j\nend\n', [('KEYWORD_DEF', 'def'), ('IDENTIFIER', 'g'), ('PARENTHESIS_LEFT', '('), ('IDENTIFIER', 'c'), ('COMMA', ','), ('PARENTHESIS_LEFT_GROUPING', '('), ('IDENTIFIER', 'i'), ('COMMA', ','), ('IDENTIFIER', 'j'), ('PARENTHESIS_RIGHT', ')'), ('PARENTHESIS_RIGHT', ')'), ('IGNORED_NEWLINE', '\n'), ('IDENTIFIER', 'i'), ('MINUS', '-'), ('IDENTIFIER', 'j'), ('NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
     ('-> a, (b, c) { b -c }\nb -1\n', [('MINUS_GREATER', '->'), ('IDENTIFIER', 'a'), ('COMMA', ','), ('PARENTHESIS_LEFT_GROUPING', '('), ('IDENTIFIER', 'b'), ('COMMA', ','), ('IDENTIFIER', 'c'), ('PARENTHESIS_RIGHT', ')'), ('LAMBDA_BEGIN', '{'), ('IDENTIFIER', 'b'), ('MINUS', '-'), ('IDENTIFIER', 'c'), ('BRACE_RIGHT', '}'), ('NEWLINE', '\n'), ('IDENTIFIER', 'b'), ('UMINUS_NUM', '-'), ('INTEGER', '1'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    # defined? and not take an operand, not a command's arguments: a do after it is no command's block
+    ('[defined? _ do\nend]\n', [('BRACKET_LEFT_ARRAY', '['), ('KEYWORD_DEFINED', 'defined?'), ('IDENTIFIER', '_'), ('KEYWORD_DO', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('BRACKET_RIGHT', ']'), ('NEWLINE', '\n'), ('EOF', '\n')]),
+    ('not a do\nend\n', [('KEYWORD_NOT', 'not'), ('IDENTIFIER', 'a'), ('KEYWORD_DO', 'do'), ('IGNORED_NEWLINE', '\n'), ('KEYWORD_END', 'end'), ('NEWLINE', '\n'), ('EOF', '\n')]),
 ]
 
 
