@@ -608,6 +608,11 @@ def run(args) -> int:
             print("fastlex check: --oracle prism compares Ruby only", file=sys.stderr)
             return 2
         return run_prism_check(args)
+    if getattr(args, "oracle", "tree-sitter") == "tokenize":
+        if language != "python":
+            print("fastlex check: --oracle tokenize compares Python only (use --language python)", file=sys.stderr)
+            return 2
+        return run_tokenize_check(args)
     try:
         language_check(language).parser()
     except (ImportError, ValueError) as exc:
@@ -639,6 +644,20 @@ def run_prism_check(args) -> int:
     return 1 if summary.different else 0
 
 
+def run_tokenize_check(args) -> int:
+    """check --language python --oracle tokenize: fastlex.python against the running
+    interpreter's own tokenize, tokens and exceptions (fastlex/python/oracle.py)."""
+    from fastlex.python import oracle
+
+    summary = oracle.check_paths_with_tokenize(args.paths, progress=sys.stderr.isatty() and not args.json)
+    if args.json:
+        json.dump(asdict(summary), sys.stdout, indent=2, default=repr)
+        sys.stdout.write("\n")
+    else:
+        oracle.print_summary(summary, sys.stdout)
+    return 1 if summary.different else 0
+
+
 def add_arguments(parser) -> None:
     """Declare the check command's arguments."""
     parser.add_argument("paths", nargs="+", metavar="PATH",
@@ -646,8 +665,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--language", choices=CHECK_LANGUAGES, default="ruby",
                         help="the grammar compared: ruby (tree-sitter-ruby, default) or python (tree-sitter-python)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.add_argument("--oracle", choices=("tree-sitter", "prism"), default="tree-sitter",
-                        help="compare with tree-sitter's leaves (default) or, for Ruby, with prism's tokens")
+    parser.add_argument("--oracle", choices=("tree-sitter", "prism", "tokenize"), default="tree-sitter",
+                        help="compare with tree-sitter's leaves (default), for Ruby with prism's tokens, "
+                             "for Python with the running interpreter's tokenize (tokens and exceptions)")
     parser.add_argument("--prism", metavar="PATH",
                         help="the prism-tokens binary (default: $FASTLEX_PRISM, else ../shared/prism/prism-tokens)")
     parser.set_defaults(func=run)

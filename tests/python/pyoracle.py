@@ -4,18 +4,7 @@ import os
 import tokenize
 
 import fastlex.python as fp
-
-
-def run(make, readline):
-    """(tokens, exception as (type, str, args) or None): exceptions raised by the call itself
-    (3.9 to 3.11 tokenize() runs detect_encoding eagerly) or while iterating."""
-    out = []
-    try:
-        for tok in make(readline):
-            out.append(tok)
-    except Exception as exc:  # compared, never swallowed: both sides must raise the same
-        return out, (type(exc), str(exc), exc.args)
-    return out, None
+from fastlex.python.oracle import first_difference, run  # noqa: F401 (run: used by tests)
 
 
 def compare_text(text):
@@ -33,14 +22,13 @@ def compare_bytes(data):
 
 
 def assert_same(want, got, source):
-    if want == got:
+    diff = first_difference("<source>", "", want, got)
+    if diff is None:
         return
-    a, b = want[0], got[0]
-    i = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
     raise AssertionError(
-        f"first difference at token {i} (fallback: {fp.last_fallback()!r})\n"
-        f"  tokenize: {a[i] if i < len(a) else want[1]}\n"
-        f"  fastlex:  {b[i] if i < len(b) else got[1]}\n"
+        f"first difference at token {diff.index} (fallback: {diff.fallback!r})\n"
+        f"  tokenize: {diff.tokenize}\n"
+        f"  fastlex:  {diff.fastlex}\n"
         f"  source: {source[:300]!r}")
 
 
