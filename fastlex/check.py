@@ -26,7 +26,7 @@ import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 
 import fastlex
 from fastlex._tree_sitter_map import (COVER_RULES, JOIN_RULES, LEAF_RULES, QUIRKS, SPLIT_RULES, TEXT_LEAVES,
@@ -562,9 +562,17 @@ def ruby_files(paths: Iterable[str]) -> List[str]:
 
 def check_paths(paths: Iterable[str], progress: bool = False, language: str = "ruby") -> Summary:
     """Compare every file of the language (Ruby by default) under paths; a Summary of the outcome."""
-    files = source_files(paths, language_check(language).suffixes)
     summary = Summary()
-    iterator = files
+    for path, src in read_sources(source_files(paths, language_check(language).suffixes),
+                                  summary.unreadable, progress):
+        summary.add(compare_source(src, path, language))
+    return summary
+
+
+def read_sources(files: List[str], unreadable: List[str], progress: bool = False) -> Iterator[Tuple[str, bytes]]:
+    """(path, contents) of each file that can be read, in order; the paths of the others are
+    appended to unreadable. With progress, a tqdm bar on stderr (when tqdm is installed)."""
+    iterator: Iterable[str] = files
     if progress:
         try:
             from tqdm import tqdm
@@ -574,12 +582,11 @@ def check_paths(paths: Iterable[str], progress: bool = False, language: str = "r
     for path in iterator:
         try:
             with open(path, "rb") as f:
-                src = f.read()
+                data = f.read()
         except OSError:
-            summary.unreadable.append(path)
+            unreadable.append(path)
             continue
-        summary.add(compare_source(src, path, language))
-    return summary
+        yield path, data
 
 
 def _print_summary(summary: Summary, out) -> None:

@@ -11,7 +11,7 @@ import io
 import sys
 import tokenize as _std
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, NamedTuple, Optional, Tuple
 
 import fastlex.python as _fp
 
@@ -70,9 +70,16 @@ def first_difference(path: str, function: str, want: Outcome, got: Outcome) -> O
         fallback=_fp.last_fallback())
 
 
-def compare_file(data: bytes, path: str = "<bytes>") -> Tuple[Outcome, List[TokenizeDifference]]:
-    """The interpreter's tokenize() outcome on data and the differences from fastlex's,
-    through tokenize() and, when the encoding is detected, generate_tokens()."""
+class FileComparison(NamedTuple):
+    """One file through both modules."""
+    tokenize: Outcome                      # the interpreter's tokenize() on the bytes
+    text_compared: bool                    # whether generate_tokens() was compared too
+    differences: List[TokenizeDifference]  # empty: equal
+
+
+def compare_file(data: bytes, path: str = "<bytes>") -> FileComparison:
+    """data through tokenize() of both modules and, when the interpreter would decode it,
+    generate_tokens() of both."""
     want = run(_std.tokenize, io.BytesIO(data).readline)
     diff = first_difference(path, "tokenize", want, run(_fp.tokenize, io.BytesIO(data).readline))
     diffs = [diff] if diff else []
@@ -83,7 +90,7 @@ def compare_file(data: bytes, path: str = "<bytes>") -> Tuple[Outcome, List[Toke
                                 run(_fp.generate_tokens, io.StringIO(text).readline))
         if diff:
             diffs.append(diff)
-    return want, diffs
+    return FileComparison(want, text is not None, diffs)
 
 
 def decoded(data: bytes) -> Optional[str]:
@@ -97,32 +104,18 @@ def decoded(data: bytes) -> Optional[str]:
 
 def check_paths_with_tokenize(paths: Iterable[str], progress: bool = False) -> TokenizeSummary:
     """Compare every *.py file under paths (see the module's docstring)."""
-    from fastlex.check import source_files
+    from fastlex.check import read_sources, source_files
 
-    files = source_files(paths, (".py",))
     summary = TokenizeSummary()
-    iterator = files
-    if progress:
-        try:
-            from tqdm import tqdm
-            iterator = tqdm(files, unit="file", file=sys.stderr, leave=False)
-        except ImportError:
-            pass
-    for path in iterator:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError:
-            summary.unreadable.append(path)
-            continue
-        want, diffs = compare_file(data, path)
+    for path, data in read_sources(source_files(paths, (".py",)), summary.unreadable, progress):
+        result = compare_file(data, path)
         summary.files_checked += 1
-        summary.tokens += len(want[0])
-        summary.raising += want[1] is not None
-        summary.text_compared += decoded(data) is not None
-        if diffs:
+        summary.tokens += len(result.tokenize[0])
+        summary.raising += result.tokenize[1] is not None
+        summary.text_compared += result.text_compared
+        if result.differences:
             summary.different += 1
-            summary.differences.extend(diffs)
+            summary.differences.extend(result.differences)
         else:
             summary.equal += 1
     return summary

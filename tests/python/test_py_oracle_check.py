@@ -79,7 +79,7 @@ def test_an_exception_difference_is_reported(monkeypatch):
             return
 
     monkeypatch.setattr(fp, "tokenize", no_exception)
-    _, diffs = oracle.compare_file(b"x = (1,\n", "open.py")
+    diffs = oracle.compare_file(b"x = (1,\n", "open.py").differences
     assert [d.function for d in diffs] == ["tokenize"]
     assert "TokenError" in diffs[0].tokenize and diffs[0].fastlex == "None"
 
